@@ -1,0 +1,59 @@
+"""Harbor: an anonymous peer-support forum for people recovering from alcohol and drug use."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from forum.config import load_config
+from forum.extensions import csrf, db, login_manager, migrate
+from forum.ratelimit import limiter
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """The application factory: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(load_config(Path(app.instance_path)))
+    if overrides:
+        app.config.from_mapping(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from forum import admin, auth, boards, errors, help, hooks
+
+    hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(boards.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(help.bp)
+    errors.register(app)
+
+    from forum.cli import harbor_cli
+
+    app.cli.add_command(harbor_cli)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """WAL lets readers and one writer work at once; wait for a lock instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

@@ -1,0 +1,175 @@
+"""Reading and writing the forum: boards, topics, replies."""
+
+from datetime import datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import joinedload
+from werkzeug import Response
+
+from forum.extensions import db
+from forum.forms import EditPostForm, ReplyForm, TopicForm
+from forum.models import Post, PostStatus, Topic
+from forum.pipeline import moderate
+from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
+from forum.visibility import board_or_404, topic_or_404, visible_boards
+
+bp = Blueprint("boards", __name__)
+
+
+def _cursor(topic: Topic) -> str:
+    return f"{topic.last_post_at.isoformat()}_{topic.id}"
+
+
+def _parse_cursor(value: str) -> tuple[datetime, int]:
+    stamp, _, topic_id = value.rpartition("_")
+    try:
+        return datetime.fromisoformat(stamp), int(topic_id)
+    except ValueError:
+        abort(400, "That page link is broken.")
+
+
+def ensure_can_post() -> None:
+    if current_user.is_silenced():
+        until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
+        raise PostingError(f"A moderator has paused your posting until {until}.", 403)
+
+
+@bp.route("/")
+def index() -> str:
+    boards = db.session.scalars(visible_boards()).all()
+    return render_template("boards/index.html", boards=boards)
+
+
+@bp.route("/b/<slug>")
+def board(slug: str) -> str:
+    """A board's topics, newest activity first, paginated by keyset (cost independent of depth)."""
+    board = board_or_404(slug)
+    per_page = current_app.config["HARBOR_TOPICS_PER_PAGE"]
+    query = (
+        select(Topic)
+        .options(joinedload(Topic.author))
+        .where(Topic.board_id == board.id, Topic.status == PostStatus.PUBLISHED)
+        .order_by(Topic.last_post_at.desc(), Topic.id.desc())
+        .limit(per_page + 1)
+    )
+    if before := request.args.get("before"):
+        query = query.where(tuple_(Topic.last_post_at, Topic.id) < _parse_cursor(before))
+    topics = db.session.scalars(query).all()
+    older = _cursor(topics[per_page - 1]) if len(topics) > per_page else None
+    return render_template(
+        "boards/board.html", board=board, topics=topics[:per_page], older=older, paged=bool(before)
+    )
+
+
+@bp.route("/b/<slug>/new", methods=["GET", "POST"])
+@login_required
+def new_topic(slug: str) -> str | Response:
+    board = board_or_404(slug)
+    form = TopicForm()
+    if form.validate_on_submit():
+        ensure_can_post()
+        post = start_topic(board, current_user, form.title.data, form.body.data)
+        moderate(post)
+        db.session.commit()
+        return redirect(url_for("boards.topic", topic_id=post.topic_id))
+    return render_template("boards/new_topic.html", board=board, form=form)
+
+
+@bp.route("/t/<int:topic_id>")
+def topic(topic_id: int) -> str:
+    """A page of a topic: post numbers are positions, so page N is one index range."""
+    topic = topic_or_404(topic_id)
+    per_page = current_app.config["HARBOR_POSTS_PER_PAGE"]
+    last_page = max(1, -(-topic.post_count // per_page))
+    page = request.args.get("page", 1, type=int)
+    if page == -1:
+        page = last_page
+    if page < 1 or page > last_page:
+        abort(404)
+    first = (page - 1) * per_page + 1
+    posts = db.session.scalars(
+        select(Post)
+        .options(joinedload(Post.author))
+        .where(Post.topic_id == topic.id, Post.number.between(first, first + per_page - 1))
+        .order_by(Post.number)
+    ).all()
+    posts = [post for post in posts if post.visible_to(current_user)]
+    return render_template(
+        "boards/topic.html",
+        topic=topic,
+        posts=posts,
+        page=page,
+        last_page=last_page,
+        form=ReplyForm(),
+    )
+
+
+@bp.route("/t/<int:topic_id>/reply", methods=["POST"])
+@login_required
+def reply(topic_id: int) -> str | Response:
+    topic = topic_or_404(topic_id)
+    form = ReplyForm()
+    if not form.validate_on_submit():
+        return render_template("boards/reply.html", topic=topic, form=form), 400
+    ensure_can_post()
+    post = add_reply(topic, current_user, form.body.data)
+    moderate(post)
+    db.session.commit()
+    return redirect(post_url(post))
+
+
+def post_url(post: Post) -> str:
+    per_page = current_app.config["HARBOR_POSTS_PER_PAGE"]
+    page = (post.number - 1) // per_page + 1
+    return url_for("boards.topic", topic_id=post.topic_id, page=page, _anchor=f"post-{post.id}")
+
+
+def own_post_or_404(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or not post.visible_to(current_user):
+        abort(404)
+    topic_or_404(post.topic_id)
+    if post.author_id != current_user.id:
+        abort(403, "You can only change your own posts.")
+    return post
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int) -> str | Response:
+    post = own_post_or_404(post_id)
+    form = EditPostForm(obj=post)
+    if request.method == "GET" and post.is_first:
+        form.title.data = post.topic.title
+    if form.validate_on_submit():
+        if post.is_first and not form.title.data:
+            form.title.errors.append("Give your topic a title.")
+        else:
+            ensure_can_post()
+            edit_post(post, form.body.data, form.title.data if post.is_first else None)
+            moderate(post)
+            db.session.commit()
+            flash("Your post is updated.", "success")
+            return redirect(post_url(post))
+    return render_template("boards/edit.html", post=post, form=form)
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["POST"])
+@login_required
+def delete(post_id: int) -> Response:
+    post = own_post_or_404(post_id)
+    delete_post_by_author(post)
+    db.session.commit()
+    flash("Your post is deleted. A note says it was removed by its author.", "success")
+    return redirect(post_url(post))
+
+
+@bp.route("/p/<int:post_id>")
+def show_post(post_id: int) -> Response:
+    post = db.session.get(Post, post_id)
+    if post is None or not post.visible_to(current_user):
+        abort(404)
+    topic_or_404(post.topic_id)
+    return redirect(post_url(post))

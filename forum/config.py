@@ -1,0 +1,77 @@
+"""Harbor's configuration: one place, read from the environment, with safe embedded defaults.
+
+Every setting is an environment variable named HARBOR_<NAME>. Unset, Harbor runs as the
+embedded default: one SQLite file in the instance folder and in-process rate-limit counts.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The HARBOR_SECRET_KEY, or one generated once and kept in the instance folder."""
+    if key := os.environ.get("HARBOR_SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: when several workers start at once, exactly one writes the key.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    database_url = os.environ.get(
+        "HARBOR_DATABASE_URL", f"sqlite:///{instance_path / 'harbor.sqlite3'}"
+    )
+    redis_url = os.environ.get("HARBOR_REDIS_URL") or None
+    https = _flag("HARBOR_HTTPS", False)
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HARBOR_REDIS_URL": redis_url,
+        # A post is at most 50,000 characters; a request over 256 KiB is refused with 413.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("HARBOR_MAX_REQUEST_BYTES", 256 * 1024)),
+        "HARBOR_POST_MAX_CHARS": 50_000,
+        "HARBOR_TITLE_MAX_CHARS": 150,
+        "HARBOR_TOPICS_PER_PAGE": 25,
+        "HARBOR_POSTS_PER_PAGE": 20,
+        # Rate limits are on unless this is "off" (load tests only; never in production).
+        "RATELIMIT_ENABLED": os.environ.get("HARBOR_RATE_LIMITS", "on").lower() != "off",
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Cookies: HttpOnly always, SameSite=Lax, Secure when served over HTTPS.
+        "HARBOR_HTTPS": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, so a long draft is not lost
+        # Moderation: Detoxify model and the per-label thresholds (see moderation.policy).
+        "HARBOR_MODEL_TYPE": os.environ.get("HARBOR_MODEL_TYPE", "unbiased-small"),
+        "HARBOR_MODEL_CHECKPOINT": os.environ.get("HARBOR_MODEL_CHECKPOINT") or None,
+        "HARBOR_MODEL_HF_CONFIG": os.environ.get("HARBOR_MODEL_HF_CONFIG") or None,
+        "HARBOR_MODEL_DEVICE": os.environ.get("HARBOR_MODEL_DEVICE", "cpu"),
+        "HARBOR_SCORING": os.environ.get("HARBOR_SCORING", "inline"),
+        "HARBOR_THRESHOLDS": json.loads(os.environ.get("HARBOR_THRESHOLDS", "{}")),
+    }

@@ -1,0 +1,43 @@
+"""Demo content, so someone who starts Harbor for the first time sees a living forum."""
+
+import secrets
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+from forum.extensions import db
+from forum.models import Board, PostStatus, User, utcnow
+from forum.posting import add_reply, set_post_status, start_topic
+
+DEMO_CONTENT = Path(__file__).with_name("demo_content.toml")
+
+
+def _member(pseudonym: str) -> User:
+    user = User(pseudonym=pseudonym, pseudonym_key=pseudonym.casefold())
+    user.set_password(secrets.token_urlsafe(24))  # demo members can't be logged into
+    db.session.add(user)
+    return user
+
+
+def seed_demo() -> None:
+    """Add the demo boards, members and topics, published, with their counters kept."""
+    content = tomllib.loads(DEMO_CONTENT.read_text())
+    boards = {}
+    for position, spec in enumerate(content["boards"], start=1):
+        boards[spec["slug"]] = Board(position=position, **spec)
+        db.session.add(boards[spec["slug"]])
+    members = {name: _member(name) for name in content["members"]}
+    db.session.flush()
+    start = utcnow() - timedelta(days=len(content["topics"]))
+    for offset, spec in enumerate(content["topics"]):
+        first = start_topic(
+            boards[spec["board"]], members[spec["author"]], spec["title"], spec["body"]
+        )
+        first.created_at = start + timedelta(days=offset)
+        first.topic.created_at = first.topic.last_post_at = first.created_at
+        set_post_status(first, PostStatus.PUBLISHED)
+        for hours, reply_spec in enumerate(spec["replies"], start=1):
+            reply = add_reply(first.topic, members[reply_spec["author"]], reply_spec["body"])
+            reply.created_at = first.created_at + timedelta(hours=3 * hours)
+            set_post_status(reply, PostStatus.PUBLISHED)
+    db.session.commit()

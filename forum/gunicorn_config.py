@@ -1,0 +1,25 @@
+"""gunicorn settings: `gunicorn -c python:forum.gunicorn_config wsgi:app`.
+
+The access log leaves the client address out: Harbor writes no IP address anywhere.
+In the embedded default (no Redis) one process with threads serves, so the in-memory rate-limit
+counts are shared by every request; with Redis configured, several processes share them.
+"""
+
+import os
+
+bind = os.environ.get("HARBOR_BIND", "127.0.0.1:5000")
+workers = int(
+    os.environ.get(
+        "HARBOR_WEB_WORKERS", 2 * (os.cpu_count() or 1) if os.environ.get("HARBOR_REDIS_URL") else 1
+    )
+)
+worker_class = "gthread"
+threads = int(os.environ.get("HARBOR_WEB_THREADS", 8))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = os.environ.get("HARBOR_ACCESS_LOG", "-")
+# request line, status, size, duration: no %(h)s, %({x-forwarded-for}i)s or user agent
+access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("HARBOR_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,28 @@
+"""Per-request hooks: reject unreadable input, add headers and template context."""
+
+from urllib.parse import parse_qsl
+
+from flask import Flask, abort, request
+
+from forum.settings import get_setting
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def reject_unreadable_forms() -> None:
+        """Invalid UTF-8 or NUL bytes in a form get a 400 before any view sees them."""
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return
+        if request.mimetype == "application/x-www-form-urlencoded":
+            raw = request.get_data(cache=True)
+            try:
+                parse_qsl(raw.decode("ascii"), errors="strict", keep_blank_values=True)
+            except UnicodeDecodeError:
+                abort(400, "The form held text that isn't valid UTF-8, so nothing was saved.")
+        for values in request.form.listvalues():
+            if any("\x00" in value for value in values):
+                abort(400, "The form held a NUL character, so nothing was saved.")
+
+    @app.context_processor
+    def page_context() -> dict:
+        return {"allow_indexing": get_setting("allow_indexing", False)}

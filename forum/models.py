@@ -1,0 +1,184 @@
+"""Harbor's database models (SQLAlchemy 2 typed models).
+
+Counts shown on pages (posts in a topic, topics in a board) are kept on the rows and changed in
+the same transaction as the posts they count, so no page counts rows per request.
+"""
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from forum.extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the same on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(StrEnum):
+    MEMBER = "member"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class PostStatus(StrEnum):
+    PENDING = "pending"  # stored, waiting for its score: its author sees it, nobody else
+    PUBLISHED = "published"
+    HELD = "held"  # waiting for a moderator: its author and moderators see it
+    REMOVED = "removed"  # removed by a moderator: a stub remains
+    DELETED = "deleted"  # deleted by its author: a stub remains
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(32))
+    # casefolded pseudonym: "Sam" and "sam" are the same name
+    pseudonym_key: Mapped[str] = mapped_column(String(32), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # changes when the password changes, which signs every other session out
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    silenced_until: Mapped[datetime | None]
+    suspended_until: Mapped[datetime | None]
+    topic_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+
+    recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt, a memory-hard scheme.
+        self.password_hash = generate_password_hash(password)
+        self.session_token = secrets.token_hex(16)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def is_silenced(self, now: datetime | None = None) -> bool:
+        return self.silenced_until is not None and self.silenced_until > (now or utcnow())
+
+    def is_suspended(self, now: datetime | None = None) -> bool:
+        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+
+def hash_recovery_code(code: str) -> str:
+    """Recovery codes carry 60 random bits, so a plain SHA-256 is enough to store them."""
+    normalised = code.strip().lower().replace("-", "").replace(" ", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+class RecoveryCode(db.Model):
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class Board(db.Model):
+    __tablename__ = "boards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    members_only: Mapped[bool] = mapped_column(default=False)
+    topic_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime | None]
+
+
+class Topic(db.Model):
+    __tablename__ = "topics"
+    __table_args__ = (
+        # a board page: its visible topics, newest activity first, paginated by keyset
+        Index("ix_topics_board_listing", "board_id", "status", "last_post_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the topic's status follows its first post's: a held first post holds the topic
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING)
+    locked: Mapped[bool] = mapped_column(default=False)
+    # numbers handed out to posts so far: post N of the topic has number N
+    post_count: Mapped[int] = mapped_column(default=0)
+    # published replies, shown on the board page
+    reply_count: Mapped[int] = mapped_column(default=0)
+
+    board: Mapped[Board] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("topic_id", "number", name="uq_posts_topic_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"))
+    # position in the topic, from 1: page N of a topic is a range of numbers
+    number: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    edited_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING, index=True)
+
+    topic: Mapped[Topic] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def is_first(self) -> bool:
+        return self.number == 1
+
+    def visible_to(self, user: Any) -> bool:
+        """Published posts are public; pending and held ones only to their author and moderators."""
+        if self.status in (PostStatus.PUBLISHED, PostStatus.REMOVED, PostStatus.DELETED):
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return user.is_moderator or user.id == self.author_id
+
+
+class Setting(db.Model):
+    """Site settings an admin changes at run time (for example, search-engine indexing)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

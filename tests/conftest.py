@@ -1,0 +1,109 @@
+"""Shared fixtures: an app on a fresh database, and a browser-like client that sends CSRF tokens."""
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+os.environ.setdefault("HARBOR_SECRET_KEY", "test-secret-key")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from forum import create_app  # noqa: E402
+from forum.extensions import db  # noqa: E402
+from forum.models import Board, Role, User  # noqa: E402
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def shared_data_dir() -> Path:
+    """../shared/data beside the checkout (or HARBOR_SHARED_DATA)."""
+    configured = os.environ.get("HARBOR_SHARED_DATA")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+class FormClient:
+    """Drives Harbor as a browser would: fetch the page, read its CSRF token, post the form."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def get(self, url: str, **kwargs):  # noqa: ANN201
+        return self.client.get(url, **kwargs)
+
+    def token(self, page_url: str) -> str:
+        page = self.client.get(page_url)
+        match = CSRF_FIELD.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {page_url} ({page.status_code})"
+        return match.group(1)
+
+    def submit(self, page_url: str, data: dict, action: str | None = None, **kwargs):  # noqa: ANN201
+        """Post `data` to the form found on `page_url` (to `action`, or back to the page)."""
+        payload = {"csrf_token": self.token(page_url), **data}
+        return self.client.post(action or page_url, data=payload, **kwargs)
+
+    def signup(self, pseudonym: str, password: str = "correct horse battery"):  # noqa: ANN201
+        return self.submit(
+            "/signup", {"pseudonym": pseudonym, "password": password, "confirm": password}
+        )
+
+    def login(self, pseudonym: str, password: str = "correct horse battery"):  # noqa: ANN201
+        return self.submit("/login", {"pseudonym": pseudonym, "password": password})
+
+    def logout(self):  # noqa: ANN201
+        return self.submit("/", {}, action="/logout")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'harbor-test.sqlite3'}",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def forms(app: Flask) -> FormClient:
+    return FormClient(app.test_client())
+
+
+@pytest.fixture
+def new_forms(app: Flask):  # noqa: ANN201
+    """A factory of independent clients (several people at once)."""
+    return lambda: FormClient(app.test_client())
+
+
+@pytest.fixture
+def boards(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        public = Board(slug="day-by-day", name="Day by day", position=1)
+        private = Board(slug="members-room", name="Members' room", position=2, members_only=True)
+        db.session.add_all([public, private])
+        db.session.commit()
+        return {"public": public.id, "private": private.id}
+
+
+def make_user(
+    app: Flask, pseudonym: str, role: Role = Role.MEMBER, password: str = "correct horse battery"
+) -> int:
+    with app.app_context():
+        user = User(pseudonym=pseudonym, pseudonym_key=pseudonym.casefold(), role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user.id

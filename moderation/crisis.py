@@ -289,13 +289,12 @@ class CrisisDetector:
         candidates: list[_Candidate], normalised: NormalisedText, text: str
     ) -> tuple[CrisisMatch, ...]:
         """Of overlapping matches in one category keep the most urgent, then the longest."""
-        ranked = sorted(
-            candidates, key=lambda c: (-c.severity, -(c.last - c.first), c.first)
-        )
+        ranked = sorted(candidates, key=lambda c: (-c.severity, -(c.last - c.first), c.first))
         kept: list[_Candidate] = []
         for c in ranked:
             if not any(
-                k.rule.category == c.rule.category and _overlap((k.first, k.last), (c.first, c.last))
+                k.rule.category == c.rule.category
+                and _overlap((k.first, k.last), (c.first, c.last))
                 for k in kept
             ):
                 kept.append(c)
@@ -303,7 +302,9 @@ class CrisisDetector:
         for c in sorted(kept, key=lambda c: (c.first, _CATEGORY_ORDER[c.rule.category])):
             start, end = normalised.span(c.first, c.last)
             matches.append(
-                CrisisMatch(c.rule.category, c.severity, start, end, text[start:end], c.rule.pattern)
+                CrisisMatch(
+                    c.rule.category, c.severity, start, end, text[start:end], c.rule.pattern
+                )
             )
         return tuple(matches)
 
@@ -349,8 +350,6 @@ def evaluate_crisis(detector: CrisisDetector, rows: Sequence[tuple[str, bool]]) 
         for s in Severity
         if s != Severity.NONE
     }
-    metrics["by_category"] = {
-        c.value: sum(1 for r in results if r.category == c) for c in Category
-    }
+    metrics["by_category"] = {c.value: sum(1 for r in results if r.category == c) for c in Category}
     metrics.update(misclassified(rows, predicted, limit=10))
     return metrics

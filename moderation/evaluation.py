@@ -55,8 +55,7 @@ def read_labelled_csv(
                 rows.append((text, parse_label(label)))
             except ValueError as exc:
                 raise ValueError(
-                    f"{path}: row {number} (line {reader.line_num}), column "
-                    f"{label_column!r}: {exc}"
+                    f"{path}: row {number} (line {reader.line_num}), column {label_column!r}: {exc}"
                 ) from None
     return rows
 

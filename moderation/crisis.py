@@ -14,7 +14,6 @@ rather than an opaque model, and every match says which phrase fired and where.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,13 @@ from pathlib import Path
 from typing import overload
 
 from moderation.evaluation import binary_metrics, misclassified
-from moderation.phrases import NormalisedText, Normaliser, PatternCompiler, PatternError
+from moderation.phrases import (
+    NormalisedText,
+    Normaliser,
+    PatternCompiler,
+    PatternError,
+    Phrase,
+)
 
 DEFAULT_PHRASES_PATH = Path(__file__).resolve().parent / "data" / "crisis_phrases.toml"
 
@@ -117,8 +122,7 @@ class CrisisResult:
 class _Rule:
     category: Category
     severity: Severity
-    pattern: str
-    regex: re.Pattern[str]
+    phrase: Phrase
 
 
 @dataclass(frozen=True)
@@ -176,31 +180,30 @@ class CrisisDetector:
         reader = Normaliser(spellings)  # spellings only: used to read the patterns themselves
         compiler = PatternCompiler(lists, reader)
 
-        def compile_all(patterns: object, where: str) -> list[tuple[str, re.Pattern[str]]]:
-            return [(p, compiler.compile(p)) for p in _strings(patterns, where)]
+        def compile_all(patterns: object, where: str) -> list[Phrase]:
+            return [compiler.compile(p) for p in _strings(patterns, where)]
 
         self._rules: list[_Rule] = []
-        self._exclusions: dict[Category | None, list[re.Pattern[str]]] = {}
+        self._exclusions: dict[Category | None, list[Phrase]] = {}
         exclusions = _table(data.get("exclusions", {}), "[exclusions]")
-        self._exclusions[None] = [
-            r for _, r in compile_all(exclusions.get("everywhere", []), "[exclusions].everywhere")
-        ]
+        self._exclusions[None] = compile_all(
+            exclusions.get("everywhere", []), "[exclusions].everywhere"
+        )
         for category in Category:
             section = _table(data.get(category.value, {}), f"[{category.value}]")
             extra = set(section) - set(_SEVERITY_KEYS) - {"exclusions"}
             if extra:
                 raise ValueError(f"[{category.value}] has unknown key(s) {sorted(extra)}")
             for key, severity in _SEVERITY_KEYS.items():
-                for pattern, regex in compile_all(section.get(key, []), f"{category}.{key}"):
-                    self._rules.append(_Rule(category, severity, pattern, regex))
-            self._exclusions[category] = [
-                r for _, r in compile_all(section.get("exclusions", []), f"{category}.exclusions")
-            ]
+                for phrase in compile_all(section.get(key, []), f"{category}.{key}"):
+                    self._rules.append(_Rule(category, severity, phrase))
+            self._exclusions[category] = compile_all(
+                section.get("exclusions", []), f"{category}.exclusions"
+            )
 
         markers = _table(data.get("markers", {}), "[markers]")
         self._markers = {
-            key: [r for _, r in compile_all(markers.get(key, []), f"[markers].{key}")]
-            for key in _MARKER_KEYS
+            key: compile_all(markers.get(key, []), f"[markers].{key}") for key in _MARKER_KEYS
         }
         self._past_tense = frozenset(
             w
@@ -208,8 +211,8 @@ class CrisisDetector:
             for w in reader.canonical_words(word)
         )
         negation = _table(data.get("negation", {}), "[negation]")
-        self._negations = [r for _, r in compile_all(negation.get("before", []), "negation")]
-        self._cancels = [r for _, r in compile_all(negation.get("cancel", []), "cancel")]
+        self._negations = compile_all(negation.get("before", []), "[negation].before")
+        self._cancels = compile_all(negation.get("cancel", []), "[negation].cancel")
         self._normaliser = Normaliser(
             spellings, compiler.vocabulary | self._past_tense, compiler.prefixes
         )
@@ -235,7 +238,7 @@ class CrisisDetector:
         found = [
             (rule, first, last)
             for rule in self._rules
-            for first, last in normalised.find(rule.regex)
+            for first, last in normalised.find(rule.phrase)
         ]
         if not found:  # the common case: skip the context work entirely
             return CrisisResult()
@@ -303,7 +306,7 @@ class CrisisDetector:
             start, end = normalised.span(c.first, c.last)
             matches.append(
                 CrisisMatch(
-                    c.rule.category, c.severity, start, end, text[start:end], c.rule.pattern
+                    c.rule.category, c.severity, start, end, text[start:end], c.rule.phrase.pattern
                 )
             )
         return tuple(matches)
@@ -320,8 +323,8 @@ class _Context:
         self.normalised = normalised
         self.window = window
 
-    def spans(self, regexes: Iterable[re.Pattern[str]]) -> list[tuple[int, int]]:
-        return [span for r in regexes for span in self.normalised.find(r)]
+    def spans(self, phrases: Iterable[Phrase]) -> list[tuple[int, int]]:
+        return [span for p in phrases for span in self.normalised.find(p)]
 
     def same_sentence(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
         tokens = self.normalised.tokens

@@ -17,6 +17,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 APOSTROPHES = "'\u2019\u2018`\u00b4\u02bc\u2032"
 _APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
@@ -37,8 +38,7 @@ class PatternError(ValueError):
     """A phrase pattern that cannot be compiled; the message names the pattern."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One normalised word and the span of original text it came from."""
 
     word: str
@@ -48,12 +48,22 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A compiled pattern: its regex, and words one of which any match contains (None: ?)."""
+
+    pattern: str
+    regex: re.Pattern[str]
+    triggers: frozenset[str] | None
+
+
+@dataclass(frozen=True)
 class NormalisedText:
     """Normalised words joined as `` w1 w2 ... wn `` (a space before and after every word)."""
 
     tokens: tuple[Token, ...]
     text: str
     word_starts: tuple[int, ...]
+    words: frozenset[str]
 
     def token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """First and last token index covered by text[start:end], or None if it covers none."""
@@ -68,10 +78,12 @@ class NormalisedText:
             return None
         return first, last
 
-    def find(self, regex: re.Pattern[str]) -> list[tuple[int, int]]:
-        """Token ranges (first, last) of every non-overlapping match of ``regex``."""
+    def find(self, phrase: Phrase) -> list[tuple[int, int]]:
+        """Token ranges (first, last) of every non-overlapping match of ``phrase``."""
+        if phrase.triggers is not None and phrase.triggers.isdisjoint(self.words):
+            return []  # cheap: a word every match needs is not here
         found = []
-        for m in regex.finditer(self.text):
+        for m in phrase.regex.finditer(self.text):
             rng = self.token_range(m.start(), m.end())
             if rng is not None:
                 found.append(rng)
@@ -82,8 +94,7 @@ class NormalisedText:
         return self.tokens[first].start, self.tokens[last].end
 
 
-@dataclass
-class _Raw:
+class _Raw(NamedTuple):
     raw: str  # lower-case, apostrophes unified
     word: str  # apostrophes removed, repaired
     start: int
@@ -117,10 +128,12 @@ class Normaliser:
                 raise PatternError(f"empty spelling key for {value!r}")
             self._spellings[words] = tuple(_basic(value).replace("'", "").split())
         self._longest_key = max((len(k) for k in self._spellings), default=1)
+        self._multi_starts = frozenset(k[0] for k in self._spellings if len(k) > 1)
         self._vocabulary = set(vocabulary)
         for key in self._spellings:
             self._vocabulary.update(w.replace("'", "") for w in key)
         self._prefixes = tuple(sorted(set(prefixes)))
+        self._repaired: dict[str, str] = {}  # words repeat a lot: remember each repair
 
     def canonical_words(self, word: str) -> tuple[str, ...]:
         """How a single word in a pattern is read: the same rewriting posts get."""
@@ -135,6 +148,14 @@ class Normaliser:
 
     def _repair(self, word: str) -> str:
         """Undo leetspeak and stretched letters, but only into a word the patterns use."""
+        repaired = self._repaired.get(word)
+        if repaired is None:
+            if len(self._repaired) > 100_000:
+                self._repaired.clear()
+            repaired = self._repaired[word] = self._repair_uncached(word)
+        return repaired
+
+    def _repair_uncached(self, word: str) -> str:
         if self._known(word):
             return word
         candidates = []
@@ -177,35 +198,36 @@ class Normaliser:
         return out
 
     def _respell(self, raws: list[_Raw]) -> list[Token]:
+        """Apply [spellings]: longest key first; one-word keys with their apostrophe first."""
         tokens: list[Token] = []
+        spellings = self._spellings
         i = 0
         while i < len(raws):
-            for length in range(min(self._longest_key, len(raws) - i), 0, -1):
-                group = raws[i : i + length]
-                keys = [tuple(r.word for r in group)]
-                if length == 1:
-                    keys.insert(0, (group[0].raw,))
-                value = next((self._spellings[k] for k in keys if k in self._spellings), None)
-                if value is not None:
-                    start, end = group[0].start, group[-1].end
-                    tokens.extend(Token(w, start, end, group[0].sentence) for w in value)
-                    i += length
-                    break
-            else:
-                r = raws[i]
-                tokens.append(Token(r.word, r.start, r.end, r.sentence))
-                i += 1
+            r = raws[i]
+            value, length = None, 1
+            if r.word in self._multi_starts:
+                for length in range(min(self._longest_key, len(raws) - i), 1, -1):
+                    value = spellings.get(tuple(x.word for x in raws[i : i + length]))
+                    if value is not None:
+                        break
+            if value is None:
+                length = 1
+                value = spellings.get((r.raw,)) or spellings.get((r.word,)) or (r.word,)
+            end = raws[i + length - 1].end
+            tokens.extend(Token(w, r.start, end, r.sentence) for w in value)
+            i += length
         return tokens
 
     def __call__(self, text: str) -> NormalisedText:
         raws: list[_Raw] = []
+        ascii_only = text.isascii()  # then lower() keeps offsets and NFKC changes nothing
         sentence = 0
         previous_end = 0
         for m in _TOKEN_RE.finditer(text):
             if raws and _SENTENCE_BREAK_RE.search(text[previous_end : m.start()]):
                 sentence += 1
             previous_end = m.end()
-            raw = _basic(m.group()).strip("'")
+            raw = (m.group().lower() if ascii_only else _basic(m.group())).strip("'")
             word = self._repair(raw.replace("'", ""))
             if word:
                 raws.append(_Raw(raw, word, m.start(), m.end(), sentence))
@@ -216,7 +238,159 @@ class Normaliser:
             starts.append(position)
             position += len(t.word) + 1
         joined = " " + " ".join(t.word for t in tokens) + " " if tokens else " "
-        return NormalisedText(tuple(tokens), joined, tuple(starts))
+        return NormalisedText(
+            tuple(tokens), joined, tuple(starts), frozenset(t.word for t in tokens)
+        )
+
+
+# Words so common that a pattern needing one of them is worth running on almost any post.
+_COMMON_WORDS = frozenset(
+    [
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+        "they",
+        "them",
+        "their",
+        "we",
+        "us",
+        "our",
+        "it",
+        "is",
+        "am",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "to",
+        "the",
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "with",
+        "so",
+        "just",
+        "not",
+        "no",
+        "do",
+        "did",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "that",
+        "this",
+        "what",
+        "all",
+        "one",
+        "if",
+        "when",
+        "up",
+        "out",
+        "like",
+        "get",
+        "got",
+        "going",
+        "want",
+        "really",
+        "about",
+        "now",
+        "there",
+        "by",
+        "from",
+        "as",
+        "but",
+        "too",
+        "very",
+        "some",
+        "any",
+        "know",
+        "think",
+        "feel",
+        "still",
+        "even",
+        "never",
+    ]
+)
+
+
+def _cost(words: frozenset[str] | None) -> tuple[int, int]:
+    """How often a set of trigger words will be found in a post: lower is more selective."""
+    if words is None:
+        return (1 << 30, 0)
+    return (len(words & _COMMON_WORDS), len(words))
+
+
+class _Part(NamedTuple):
+    """A compiled piece of a pattern.
+
+    ``firsts``: the words a match of it can start with (None: any word). ``required``: a set
+    of words one of which every match contains, chosen to be as rare as possible (None: no
+    such set). ``nullable``: it can match nothing.
+    """
+
+    regex: str
+    firsts: frozenset[str] | None
+    required: frozenset[str] | None
+    nullable: bool
+
+
+def _join(parts: Sequence[_Part]) -> _Part:
+    firsts: set[str] | None = set()
+    for part in parts:
+        if firsts is not None:
+            firsts = None if part.firsts is None else firsts | part.firsts
+        if not part.nullable:
+            break
+    first_set = None if firsts is None else frozenset(firsts)
+    options = [p.required for p in parts if not p.nullable] + [first_set]
+    return _Part(
+        "".join(p.regex for p in parts),
+        first_set,
+        min(options, key=_cost),
+        all(p.nullable for p in parts),
+    )
+
+
+def _union(sets: Iterable[frozenset[str] | None]) -> frozenset[str] | None:
+    total: set[str] = set()
+    for words in sets:
+        if words is None:
+            return None
+        total |= words
+    return frozenset(total)
+
+
+def _either(parts: Sequence[_Part]) -> _Part:
+    nullable = any(p.nullable for p in parts)
+    return _Part(
+        "(?:" + "|".join(p.regex for p in parts) + ")",
+        _union(p.firsts for p in parts),
+        None if nullable else _union(p.required for p in parts),
+        nullable,
+    )
+
+
+_ANY_WORD = _Part("[^ ]+ ", None, None, False)
+_NUMBER = _Part("[0-9]+ ", None, None, False)
+_GAP = _Part(f"(?:[^ ]+ ){{0,{_GAP_WORDS}}}", None, None, True)
 
 
 class PatternCompiler:
@@ -229,32 +403,32 @@ class PatternCompiler:
     def __init__(self, lists: Mapping[str, Sequence[str]], normaliser: Normaliser) -> None:
         self._lists = lists
         self._normaliser = normaliser
-        self._list_bodies: dict[str, str] = {}
+        self._list_parts: dict[str, _Part] = {}
         self.vocabulary: set[str] = set()
         self.prefixes: set[str] = set()
 
-    def compile(self, pattern: str) -> re.Pattern[str]:
+    def compile(self, pattern: str) -> Phrase:
         if pattern.startswith("re:"):
             try:
-                return re.compile(pattern[3:])
+                return Phrase(pattern, re.compile(pattern[3:]), None)
             except re.error as exc:
                 raise PatternError(f"bad regular expression in {pattern!r}: {exc}") from exc
-        body = self._body(pattern, ())
-        if re.fullmatch(body, ""):
+        part = self._pattern(pattern, ())
+        if part.nullable:
             raise PatternError(f"pattern {pattern!r} can match nothing at all")
-        return re.compile("(?<= )" + body)
+        return Phrase(pattern, re.compile("(?<= )" + part.regex), part.required)
 
-    def _body(self, pattern: str, stack: tuple[str, ...]) -> str:
+    def _pattern(self, pattern: str, stack: tuple[str, ...]) -> _Part:
         try:
-            body, i = self._sequence(pattern, 0, stack)
+            part, i = self._sequence(pattern, 0, stack)
         except IndexError:
             raise PatternError(f"unclosed '{{' in pattern {pattern!r}") from None
         if i != len(pattern):
             raise PatternError(f"unexpected {pattern[i]!r} in pattern {pattern!r}")
-        return body
+        return part
 
-    def _sequence(self, s: str, i: int, stack: tuple[str, ...]) -> tuple[str, int]:
-        parts: list[str] = []
+    def _sequence(self, s: str, i: int, stack: tuple[str, ...]) -> tuple[_Part, int]:
+        parts: list[_Part] = []
         while i < len(s):
             c = s[i]
             if c == " ":
@@ -265,13 +439,13 @@ class PatternCompiler:
                 alternatives = []
                 i += 1
                 while True:
-                    body, i = self._sequence(s, i, stack)
-                    alternatives.append(body)
+                    part, i = self._sequence(s, i, stack)
+                    alternatives.append(part)
                     if s[i] == "}":
                         i += 1
                         break
                     i += 1  # "|"
-                parts.append("(?:" + "|".join(alternatives) + ")")
+                parts.append(_either(alternatives))
             elif c == "<":
                 end = s.find(">", i)
                 if end < 0:
@@ -284,35 +458,37 @@ class PatternCompiler:
                     end += 1
                 parts.append(self._word(s[i:end], s))
                 i = end
-        return "".join(parts), i
+        return _join(parts), i
 
-    def _word(self, word: str, pattern: str) -> str:
+    def _word(self, word: str, pattern: str) -> _Part:
         if word == "*":
-            return "[^ ]+ "
+            return _ANY_WORD
         if word == "...":
-            return f"(?:[^ ]+ ){{0,{_GAP_WORDS}}}"
+            return _GAP
         if word == "#":
-            return "[0-9]+ "
+            return _NUMBER
         if word.endswith("*"):
             prefix = _basic(word[:-1]).replace("'", "")
             if not prefix.isalnum():
                 raise PatternError(f"bad prefix {word!r} in pattern {pattern!r}")
             self.prefixes.add(prefix)
-            return re.escape(prefix) + "[^ ]* "
+            return _Part(re.escape(prefix) + "[^ ]* ", None, None, False)
         words = self._normaliser.canonical_words(word)
         if not words:
             raise PatternError(f"no word in {word!r} in pattern {pattern!r}")
         self.vocabulary.update(words)
-        return "".join(re.escape(w) + " " for w in words)
+        regex = "".join(re.escape(w) + " " for w in words)
+        rarest = min((frozenset({w}) for w in words), key=_cost)
+        return _Part(regex, frozenset({words[0]}), rarest, False)
 
-    def _list(self, name: str, stack: tuple[str, ...], pattern: str) -> str:
+    def _list(self, name: str, stack: tuple[str, ...], pattern: str) -> _Part:
         if name in stack:
             raise PatternError(f"list <{name}> refers to itself (via {' -> '.join(stack)})")
-        if name not in self._list_bodies:
+        if name not in self._list_parts:
             if name not in self._lists:
                 raise PatternError(f"unknown list <{name}> in pattern {pattern!r}")
-            items = [self._body(item, (*stack, name)) for item in self._lists[name]]
+            items = [self._pattern(item, (*stack, name)) for item in self._lists[name]]
             # Longest first, so "sleeping pills" wins over "pills" where both fit.
-            items.sort(key=len, reverse=True)
-            self._list_bodies[name] = "(?:" + "|".join(items) + ")"
-        return self._list_bodies[name]
+            items.sort(key=lambda p: len(p.regex), reverse=True)
+            self._list_parts[name] = _either(items)
+        return self._list_parts[name]

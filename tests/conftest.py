@@ -10,8 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 os.environ.setdefault("HARBOR_SECRET_KEY", "test-secret-key")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Set before anything imports huggingface_hub, which reads them once. Without them a failed
+# hub look-up retries for ~30 s before giving up.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
@@ -107,3 +109,11 @@ def make_user(
         db.session.add(user)
         db.session.commit()
         return user.id
+
+
+@pytest.fixture(scope="session")
+def tiny_detoxify_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random tiny Detoxify checkpoint; its folder is also its `huggingface_config_path`."""
+    from tests.moderation.tiny_detoxify import build_tiny_checkpoint
+
+    return build_tiny_checkpoint(tmp_path_factory.mktemp("tiny-detoxify"))

@@ -149,8 +149,10 @@ def _find_emails(text: str) -> Iterable[tuple[int, int]]:
 # ---------------------------------------------------------------------------------------------
 
 # A run of digit groups split by spaces, dots or dashes, maybe with a leading "+" and brackets.
-# The candidate is deliberately loose; _phone_digits() decides by digit count and grouping, so
-# years, dates, times, day counts, money and short numbers are rejected there.
+# The candidate is deliberately loose; _classify_digits() decides by digit count and grouping,
+# so years, dates, times, day counts, money and short numbers are rejected there.
+# Not covered: numbers spelled out in words ("five five five...") or with letters
+# ("1-800-FLOWERS"), and extensions.
 _PHONE_CANDIDATE = re.compile(
     r"""
     (?<![\w$£€¥/.,+#-])                   # not glued to a word, money, a date, a decimal, a tag
@@ -174,14 +176,13 @@ _UK_FREEPHONE = ("800", "808")
 _DIGIT_GROUP = re.compile(r"\(?\d+\)?")
 
 
-_PHONE = "phone"
 _ORGANISATION = "organisation"
 
 
 def _classify_digits(candidate: str, has_plus: bool) -> str | None:
     """Say whether a digit run is a phone number, by digit count and grouping.
 
-    Returns "phone", "organisation" for a toll-free number (a phone number, but not a
+    Returns PHONE, "organisation" for a toll-free number (a phone number, but not a
     person's), or None for anything else: years, dates, counts, amounts.
     """
     groups = re.findall(r"\d+", candidate)
@@ -189,7 +190,7 @@ def _classify_digits(candidate: str, has_plus: bool) -> str | None:
     sizes = [len(g) for g in groups]
 
     def unless(toll_free: bool) -> str:
-        return _ORGANISATION if toll_free else _PHONE
+        return _ORGANISATION if toll_free else PHONE
 
     if has_plus or digits.startswith("00"):
         national = digits if has_plus else digits[2:]
@@ -199,7 +200,7 @@ def _classify_digits(candidate: str, has_plus: bool) -> str | None:
             return unless(national[1:4] in _US_TOLL_FREE)
         if national.startswith("44"):
             return unless(national[2:].lstrip("0")[:3] in _UK_FREEPHONE)
-        return _PHONE
+        return PHONE
 
     # UK and Ireland national form: a leading 0, 10-11 digits, two or three groups of 3+.
     if digits.startswith("0"):
@@ -213,7 +214,7 @@ def _classify_digits(candidate: str, has_plus: bool) -> str | None:
     elif sizes in ([11], [1, 3, 3, 4], [1, 10]) and digits.startswith("1"):
         area = digits[1:4]
     elif sizes == [3, 4] and re.search(r"\d[.-]\d", candidate):
-        return _PHONE  # local seven-digit form 555-1234; with only a space, too ambiguous
+        return PHONE  # local seven-digit form 555-1234; with only a space, too ambiguous
     else:
         return None
     # Area codes never start with 0 or 1, which also rules out 1000000000-style numbers.
@@ -257,7 +258,7 @@ def _find_phones(text: str) -> Iterable[tuple[int, int]]:
                 has_plus = first == 0 and match.group("plus") is not None
                 kind = _classify_digits(text[start:end], has_plus)
                 if kind is not None:
-                    if kind == _PHONE:
+                    if kind == PHONE:
                         yield _trim_brackets(text, start, end)
                     first = last + 1
                     break
@@ -270,7 +271,10 @@ def _find_phones(text: str) -> Iterable[tuple[int, int]]:
 # ---------------------------------------------------------------------------------------------
 
 # Common English street suffixes. Words that often follow a number in ordinary writing
-# ("Park", "Hill", "Green") are left out on purpose.
+# ("Park", "Hill", "Green") are left out on purpose. The street name must be capitalised
+# ("42 Elm Street", "42 Elm street"), which keeps "2 days on the road" out.
+# Not covered: all-lower-case addresses ("42 elm street"), "12 The Avenue", postcodes and
+# ZIP codes on their own, and flat or apartment numbers.
 _STREET_SUFFIX = (
     r"Street|St|Avenue|Ave|Av|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Court|Ct|Place|Pl"
     r"|Terrace|Terr|Close|Crescent|Cres|Gardens|Gdns|Grove|Square|Sq|Parkway|Pkwy|Highway|Hwy"
@@ -327,6 +331,8 @@ def _find_street_addresses(text: str) -> Iterable[tuple[int, int]]:
 
 # Links to a person's profile or that carry their handle. Links to posts without a handle,
 # groups, hashtags and videos (youtube.com/watch) are ordinary links and stay allowed.
+# A bare "@name" only counts next to a network's name or "follow me"/"add me": elsewhere it
+# may be a mention of another member here. Not covered: a plain username with no context.
 _SOCIAL_URL = re.compile(
     r"""
     (?<![\w.@/-])

@@ -1,15 +1,12 @@
 """The admin's pages: boards (create, order, rename, members-only), moderators, indexing."""
 
 import re
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug import Response
 
+from forum.access import admin_required
 from forum.auth import find_user
 from forum.extensions import db
 from forum.forms import BoardForm, RoleForm
@@ -17,17 +14,6 @@ from forum.models import Board, Role, User
 from forum.settings import get_setting, set_setting
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_admin:
-            abort(403, "Only an admin can do that.")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def slugify(name: str) -> str:

@@ -14,12 +14,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug import Response
 
 from forum.extensions import db, login_manager
 from forum.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
-from forum.models import RecoveryCode, User, hash_recovery_code, utcnow
+from forum.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
 from forum.ratelimit import limiter
 from moderation.identifying import pseudonym_problem
 
@@ -194,3 +194,29 @@ def regenerate_recovery_codes() -> Response:
     session["recovery_codes"] = new_recovery_codes(current_user)
     db.session.commit()
     return redirect(url_for("auth.recovery_codes"))
+
+
+@bp.route("/account/messages")
+@login_required
+def messages() -> str:
+    """Messages from the moderators and Harbor: there is no e-mail, so they live here."""
+    notes = db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("auth/messages.html", notes=notes)
+
+
+@bp.route("/account/messages/read", methods=["POST"])
+@login_required
+def mark_messages_read() -> Response:
+    """Reading is a page view, which never writes; marking read is this explicit step."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("auth.messages"))

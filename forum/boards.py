@@ -2,18 +2,30 @@
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
 from forum.extensions import db
-from forum.forms import EditPostForm, ReplyForm, TopicForm
+from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
+from forum.help import helplines_for_reader
 from forum.models import Post, PostStatus, Topic
-from forum.pipeline import moderate
+from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
 from forum.visibility import board_or_404, topic_or_404, visible_boards
+from moderation.identifying import IdentifyingDetail, find_identifying_details
 
 bp = Blueprint("boards", __name__)
 
@@ -34,6 +46,21 @@ def ensure_can_post() -> None:
     if current_user.is_silenced():
         until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
         raise PostingError(f"A moderator has paused your posting until {until}.", 403)
+
+
+def identifying_details_to_confirm(
+    form: PostingForm, *texts: str
+) -> tuple[list[IdentifyingDetail], bool]:
+    """The details found in the draft, and whether the writer has chosen to post them anyway."""
+    details = [d for text in texts if text for d in find_identifying_details(text)]
+    return details, not details or form.post_anyway.data
+
+
+def after_submit(post: Post) -> Response:
+    """The next page: the post, with helplines first when it held crisis language."""
+    if post.crisis:
+        session["helplines_for_post"] = post.id
+    return redirect(post_url(post))
 
 
 @bp.route("/")
@@ -68,13 +95,15 @@ def board(slug: str) -> str:
 def new_topic(slug: str) -> str | Response:
     board = board_or_404(slug)
     form = TopicForm()
+    details: list[IdentifyingDetail] = []
     if form.validate_on_submit():
         ensure_can_post()
-        post = start_topic(board, current_user, form.title.data, form.body.data)
-        moderate(post)
-        db.session.commit()
-        return redirect(url_for("boards.topic", topic_id=post.topic_id))
-    return render_template("boards/new_topic.html", board=board, form=form)
+        details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
+        if confirmed:
+            post = start_topic(board, current_user, form.title.data, form.body.data)
+            submit(post, details)
+            return after_submit(post)
+    return render_template("boards/new_topic.html", board=board, form=form, details=details)
 
 
 @bp.route("/t/<int:topic_id>")
@@ -96,6 +125,9 @@ def topic(topic_id: int) -> str:
         .order_by(Post.number)
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
+    # the writer of a crisis post sees helplines first on the very next page
+    crisis_post_id = session.pop("helplines_for_post", None)
+    helplines_first = next((post for post in posts if post.id == crisis_post_id), None)
     return render_template(
         "boards/topic.html",
         topic=topic,
@@ -103,6 +135,9 @@ def topic(topic_id: int) -> str:
         page=page,
         last_page=last_page,
         form=ReplyForm(),
+        helplines_first=helplines_first,
+        helplines=helplines_for_reader() if topic.has_crisis or helplines_first else None,
+        waiting=any(post.status == PostStatus.PENDING for post in posts),
     )
 
 
@@ -112,18 +147,25 @@ def reply(topic_id: int) -> str | Response:
     topic = topic_or_404(topic_id)
     form = ReplyForm()
     if not form.validate_on_submit():
-        return render_template("boards/reply.html", topic=topic, form=form), 400
+        return render_template("boards/reply.html", topic=topic, form=form, details=[]), 400
     ensure_can_post()
+    details, confirmed = identifying_details_to_confirm(form, form.body.data)
+    if not confirmed:
+        return render_template("boards/reply.html", topic=topic, form=form, details=details)
     post = add_reply(topic, current_user, form.body.data)
-    moderate(post)
-    db.session.commit()
-    return redirect(post_url(post))
+    submit(post, details)
+    return after_submit(post)
 
 
 def post_url(post: Post) -> str:
     per_page = current_app.config["HARBOR_POSTS_PER_PAGE"]
     page = (post.number - 1) // per_page + 1
-    return url_for("boards.topic", topic_id=post.topic_id, page=page, _anchor=f"post-{post.id}")
+    return url_for(
+        "boards.topic",
+        topic_id=post.topic_id,
+        page=page if page > 1 else None,
+        _anchor=f"post-{post.id}",
+    )
 
 
 def own_post_or_404(post_id: int) -> Post:
@@ -143,17 +185,20 @@ def edit(post_id: int) -> str | Response:
     form = EditPostForm(obj=post)
     if request.method == "GET" and post.is_first:
         form.title.data = post.topic.title
+    details: list[IdentifyingDetail] = []
     if form.validate_on_submit():
-        if post.is_first and not form.title.data:
+        title = form.title.data if post.is_first else None
+        if post.is_first and not title:
             form.title.errors.append("Give your topic a title.")
         else:
             ensure_can_post()
-            edit_post(post, form.body.data, form.title.data if post.is_first else None)
-            moderate(post)
-            db.session.commit()
-            flash("Your post is updated.", "success")
-            return redirect(post_url(post))
-    return render_template("boards/edit.html", post=post, form=form)
+            details, confirmed = identifying_details_to_confirm(form, title or "", form.body.data)
+            if confirmed:
+                edit_post(post, form.body.data, title)
+                submit(post, details)
+                flash("Your post is updated.", "success")
+                return after_submit(post)
+    return render_template("boards/edit.html", post=post, form=form, details=details)
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["POST"])

@@ -3,12 +3,15 @@
 import getpass
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from forum.auth import find_user, new_recovery_codes
 from forum.extensions import db
 from forum.models import Board, Role, User
+from moderation.policy import thresholds_from_config
+from moderation.scoring import ScoringService
 
 harbor_cli = AppGroup("harbor", help="Harbor's operator commands.")
 
@@ -49,3 +52,140 @@ def create_admin_command(pseudonym: str, password: str | None) -> None:
     click.echo(f"Admin {pseudonym} created. Recovery codes (shown once):")
     for code in codes:
         click.echo(f"  {code}")
+
+
+def _service_for_command(wait: float) -> ScoringService:
+    """Load Detoxify for a command, saying plainly which model will score."""
+    from forum.scoring_runtime import scoring_service
+
+    service = scoring_service()
+    service.wait_until_loaded(timeout=wait)
+    click.echo(f"Scoring model: {service.status}. {service.reason}", err=True)
+    return service
+
+
+@harbor_cli.command("worker")
+@click.option("--once", is_flag=True, help="Score what waits now, then stop.")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between empty polls.")
+def worker_command(once: bool, interval: float) -> None:
+    """Score waiting posts (and rescore fallback-scored ones once Detoxify is back)."""
+    from forum.scoring_runtime import scoring_service
+    from forum.worker import run_worker
+
+    service = scoring_service()
+    scored = run_worker(service, forever=not once, interval=interval)
+    click.echo(f"Scored {scored} posts.")
+
+
+@harbor_cli.command("rescore")
+@click.option("--since", type=click.DateTime(), help="Only posts written on or after this date.")
+@click.option("--until", type=click.DateTime(), help="Only posts written before this date.")
+@click.option("--batch-size", default=32, show_default=True)
+@click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for Detoxify.")
+def rescore_command(since, until, batch_size: int, wait: float) -> None:  # noqa: ANN001
+    """Re-run the pipeline over all posts or a date range (after a model or threshold change)."""
+    from sqlalchemy import func
+
+    from forum.models import Post, PostStatus
+    from forum.pipeline import apply_scores, post_text
+
+    service = _service_for_command(wait)
+    live = Post.status.notin_([PostStatus.DELETED, PostStatus.REMOVED])
+    conditions = [live]
+    if since:
+        conditions.append(Post.created_at >= since)
+    if until:
+        conditions.append(Post.created_at < until)
+    total = db.session.scalar(select(func.count()).select_from(Post).where(*conditions))
+    last_id = 0
+    with click.progressbar(length=total, label="Rescoring") as bar:
+        while True:
+            posts = db.session.scalars(
+                select(Post)
+                .where(*conditions, Post.id > last_id)
+                .order_by(Post.id)
+                .limit(batch_size)
+            ).all()
+            if not posts:
+                break
+            for post, scores in zip(
+                posts, service.score_many([post_text(p) for p in posts]), strict=True
+            ):
+                apply_scores(post, scores)
+            last_id = posts[-1].id
+            db.session.commit()
+            bar.update(len(posts))
+    click.echo(f"Rescored {total} posts.")
+
+
+def _evaluation_output(figures: dict, as_json: bool) -> None:
+    import json
+
+    if as_json:
+        click.echo(json.dumps(figures, sort_keys=True))
+        return
+    for section, values in figures.items():
+        if isinstance(values, dict):
+            click.echo(f"{section}:")
+            for key, value in values.items():
+                shown = f"{value:.4f}" if isinstance(value, float) else value
+                click.echo(f"  {key}: {shown}")
+        else:
+            click.echo(f"{section}: {values}")
+
+
+@harbor_cli.command("evaluate-moderation")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--text-column", required=True)
+@click.option("--label-column", required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--limit", type=int, help="Only the first N rows.")
+@click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for Detoxify.")
+def evaluate_moderation_command(csv_file, text_column, label_column, as_json, limit, wait) -> None:  # noqa: ANN001
+    """Run the pipeline over a labelled CSV: precision, recall, F1, FPR, ROC-AUC."""
+    from moderation.evaluation import evaluate_moderation, read_labelled_csv
+
+    try:
+        rows = read_labelled_csv(csv_file, text_column, label_column)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    rows = rows[:limit] if limit else rows
+    service = _service_for_command(wait)
+    figures = evaluate_moderation(
+        service, rows, thresholds_from_config(current_app.config["HARBOR_THRESHOLDS"])
+    )
+    _evaluation_output(figures, as_json)
+
+
+@harbor_cli.command("evaluate-crisis")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--text-column", required=True)
+@click.option("--label-column", required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate_crisis_command(csv_file, text_column, label_column, as_json) -> None:  # noqa: ANN001
+    """Evaluate the crisis detector on a labelled CSV: recall, precision, false-positive rate."""
+    from moderation.crisis import CrisisDetector, evaluate_crisis
+    from moderation.evaluation import read_labelled_csv
+
+    try:
+        rows = read_labelled_csv(csv_file, text_column, label_column)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    _evaluation_output(evaluate_crisis(CrisisDetector(), rows), as_json)
+
+
+@harbor_cli.command("calibrate")
+def calibrate_command() -> None:
+    """Suggest per-label thresholds from moderators' reviewed decisions."""
+    from forum.calibration import suggest_thresholds
+
+    suggestions = suggest_thresholds()
+    if not suggestions:
+        click.echo("No reviewed automatic flags or reports yet: nothing to calibrate from.")
+        return
+    click.echo(f"{'label':<18}{'reviewed':>9}{'removed':>9}{'current':>16}{'suggested':>16}")
+    for row in suggestions:
+        click.echo(
+            f"{row['label']:<18}{row['reviewed']:>9}{row['removed']:>9}"
+            f"{row['current']:>16}{row['suggested']:>16}"
+        )

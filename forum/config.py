@@ -72,6 +72,13 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "HARBOR_MODEL_CHECKPOINT": os.environ.get("HARBOR_MODEL_CHECKPOINT") or None,
         "HARBOR_MODEL_HF_CONFIG": os.environ.get("HARBOR_MODEL_HF_CONFIG") or None,
         "HARBOR_MODEL_DEVICE": os.environ.get("HARBOR_MODEL_DEVICE", "cpu"),
+        # "inline": this process loads the model and scores (embedded default);
+        # "worker": `flask harbor worker` processes score (scale-out)
         "HARBOR_SCORING": os.environ.get("HARBOR_SCORING", "inline"),
+        "HARBOR_SCORING_BUDGET_SECONDS": float(os.environ.get("HARBOR_SCORING_BUDGET", 2.0)),
+        "HARBOR_SCORING_LEASE_SECONDS": int(os.environ.get("HARBOR_SCORING_LEASE", 120)),
+        "HARBOR_BACKGROUND_SWEEP": _flag("HARBOR_BACKGROUND_SWEEP", True),
+        # members younger than this are new: their posts with links wait for a moderator
+        "HARBOR_NEW_MEMBER_DAYS": int(os.environ.get("HARBOR_NEW_MEMBER_DAYS", 1)),
         "HARBOR_THRESHOLDS": json.loads(os.environ.get("HARBOR_THRESHOLDS", "{}")),
     }

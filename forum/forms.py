@@ -81,7 +81,12 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class TopicForm(FlaskForm):
+class PostingForm(FlaskForm):
+    # shown only after the identifying-details guard found something in the draft
+    post_anyway = BooleanField("Post anyway: I understand what I'm sharing")
+
+
+class TopicForm(PostingForm):
     title = StringField(
         "Title",
         validators=[DataRequired(message="Give your topic a title."), _title_length],
@@ -92,13 +97,13 @@ class TopicForm(FlaskForm):
     )
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PostingForm):
     body = TextAreaField(
         "Your reply", validators=[DataRequired(message="Write something first."), _post_length]
     )
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(PostingForm):
     title = StringField("Title", validators=[_title_length], filters=[_strip])
     body = TextAreaField(
         "Your post", validators=[DataRequired(message="Write something first."), _post_length]

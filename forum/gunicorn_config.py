@@ -23,3 +23,10 @@ accesslog = os.environ.get("HARBOR_ACCESS_LOG", "-")
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("HARBOR_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001
+    """Start loading the model as the worker starts, so no request waits for it."""
+    from forum.scoring_runtime import start_background_scoring
+
+    start_background_scoring(worker.app.wsgi())

@@ -1,10 +1,50 @@
-"""The help page: helplines for the reader's chosen region, for everyone, without JavaScript."""
+"""Help for everyone, logged in or not, without JavaScript: helplines for the reader's region.
 
-from flask import Blueprint, render_template
+The reader picks their region once and it is kept in a cookie. Harbor never guesses it from an
+IP address; with no region picked it shows the international directory and the common lines.
+"""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug import Response
+
+from moderation.helplines import REGIONS, HelplineSelection, helplines_for, normalise_region
 
 bp = Blueprint("help", __name__, url_prefix="/help")
+
+REGION_COOKIE = "harbor_region"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def chosen_region() -> str | None:
+    return normalise_region(request.cookies.get(REGION_COOKIE))
+
+
+def helplines_for_reader() -> HelplineSelection:
+    return helplines_for(chosen_region())
 
 
 @bp.route("/")
 def index() -> str:
-    return render_template("help/index.html")
+    return render_template(
+        "help/index.html", selection=helplines_for_reader(), regions=REGIONS, region=chosen_region()
+    )
+
+
+@bp.route("/region", methods=["POST"])
+def choose_region() -> Response:
+    region = normalise_region(request.form.get("region"))
+    response = redirect(url_for("help.index"))
+    if region is None:
+        response.delete_cookie(REGION_COOKIE)
+        flash("Region cleared: showing the international directory and common helplines.", "info")
+    else:
+        response.set_cookie(
+            REGION_COOKIE,
+            region,
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["HARBOR_HTTPS"],
+        )
+        flash(f"Showing helplines for {REGIONS[region]}.", "info")
+    return response

@@ -4,10 +4,15 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, abort, request
 
+from forum.scoring_runtime import start_background_scoring
 from forum.settings import get_setting
 
 
 def register(app: Flask) -> None:
+    @app.before_request
+    def start_scoring() -> None:
+        start_background_scoring(app)
+
     @app.before_request
     def reject_unreadable_forms() -> None:
         """Invalid UTF-8 or NUL bytes in a form get a 400 before any view sees them."""

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +35,12 @@ class PostStatus(StrEnum):
     HELD = "held"  # waiting for a moderator: its author and moderators see it
     REMOVED = "removed"  # removed by a moderator: a stub remains
     DELETED = "deleted"  # deleted by its author: a stub remains
+
+
+class ScoringState(StrEnum):
+    WAITING = "waiting"  # not scored yet: a worker will take it
+    FALLBACK = "fallback"  # scored by the fallback: rescored once Detoxify is back
+    DONE = "done"
 
 
 class User(UserMixin, db.Model):
@@ -137,6 +143,8 @@ class Topic(db.Model):
     post_count: Mapped[int] = mapped_column(default=0)
     # published replies, shown on the board page
     reply_count: Mapped[int] = mapped_column(default=0)
+    # a post here held crisis language: readers see a resources panel on the topic
+    has_crisis: Mapped[bool] = mapped_column(default=False)
 
     board: Mapped[Board] = relationship()
     author: Mapped[User | None] = relationship()
@@ -158,6 +166,18 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING, index=True)
+    # moderation: which model scored it, the scores, and the policy's decision with reasons
+    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING, index=True)
+    scoring_lease_until: Mapped[datetime | None]
+    scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
+    scoring_attempts: Mapped[int] = mapped_column(default=0)
+    scored_by: Mapped[str | None] = mapped_column(String(120))
+    scored_at: Mapped[datetime | None]
+    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    crisis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # identifying details the writer was shown and chose to post anyway
+    identifying_details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     topic: Mapped[Topic] = relationship()
     author: Mapped[User | None] = relationship()
@@ -182,3 +202,128 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class PostRevision(db.Model):
+    """An earlier text of a post, kept when its author or a moderator edits or redacts it."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # "author" or "moderator": who replaced this text (a moderator by name in the audit log)
+    replaced_by: Mapped[str] = mapped_column(String(16))
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ReviewItem(db.Model):
+    """One item in the moderators' queue: a post, why it is there, and what became of it."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        Index("ix_review_items_queue", "status", "priority", "created_at"),
+        # one open item per post and kind: a second report adds to it, not beside it
+        Index(
+            "uq_review_items_open_post_kind",
+            "post_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
+    # crisis first, then severity: higher comes first; then the oldest
+    priority: Mapped[int] = mapped_column(default=0)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    escalated: Mapped[bool] = mapped_column(default=False)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    claim_expires_at: Mapped[datetime | None]
+    first_decided_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(String(32))
+
+    post: Mapped[Post] = relationship()
+    claimed_by: Mapped[User | None] = relationship()
+
+    def claimed_by_other(self, user_id: int, now: datetime | None = None) -> bool:
+        return (
+            self.claimed_by_id is not None
+            and self.claimed_by_id != user_id
+            and self.claim_expires_at is not None
+            and self.claim_expires_at > (now or utcnow())
+        )
+
+
+class Report(db.Model):
+    """A member's report of a post. The author never learns who reported."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("post_id", "reporter_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # "report" (breaks the guidelines) or "worried" (I'm worried about this person)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(db.Model):
+    """An append-only record of every moderation decision: who, what, when, why."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="SET NULL"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    review_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_items.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _audit_log_is_append_only(mapper: Any, connection: Any, entry: AuditEntry) -> None:
+    raise ValueError("The audit log is append-only.")
+
+
+class Notification(db.Model):
+    """A message to a member inside Harbor (no e-mail): from moderators, or about replies."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

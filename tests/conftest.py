@@ -18,6 +18,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Board, Role, User  # noqa: E402
+from moderation.scoring import ScoringService  # noqa: E402
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -62,21 +63,34 @@ class FormClient:
         return self.submit("/", {}, action="/logout")
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'harbor-test.sqlite3'}",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def make_app(tmp_path: Path, **overrides) -> Flask:  # noqa: ANN003
+    """An app on a fresh SQLite database, rate limits off unless a test turns them on."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'harbor-test.sqlite3'}",
+        "RATELIMIT_ENABLED": False,
+        "HARBOR_BACKGROUND_SWEEP": False,
+    }
+    app = create_app({**config, **overrides})
     with app.app_context():
         db.create_all()
+    use_scorer(app, lambda: FixedScorer({}))  # tests about the model or policy choose their own
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(tmp_path)
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def limited_app(tmp_path: Path) -> Flask:
+    """An app with its rate limits on, as in production."""
+    return make_app(tmp_path, RATELIMIT_ENABLED=True)
 
 
 @pytest.fixture
@@ -109,6 +123,57 @@ def make_user(
         db.session.add(user)
         db.session.commit()
         return user.id
+
+
+class FixedScorer:
+    """A stand-in for Detoxify in tests about the policy and the queue: fixed scores by keyword."""
+
+    name = "fixed-test-scorer"
+
+    def __init__(self, scores_by_keyword: dict[str, dict[str, float]]) -> None:
+        self.scores_by_keyword = scores_by_keyword
+
+    def score_many(self, texts):  # noqa: ANN001, ANN201
+        from moderation.scores import Scores
+
+        results = []
+        for text in texts:
+            labels = {
+                "toxicity": 0.01,
+                "severe_toxicity": 0.0,
+                "obscene": 0.0,
+                "threat": 0.0,
+                "insult": 0.0,
+                "identity_attack": 0.0,
+            }
+            for keyword, scores in self.scores_by_keyword.items():
+                if keyword in text:
+                    labels.update(scores)
+            results.append(Scores(model="fixed-test-scorer", labels=labels))
+        return results
+
+
+def use_scorer(app: Flask, loader) -> ScoringService:  # noqa: ANN001
+    """Give the app a scoring service whose Detoxify is built by `loader`, loaded before use."""
+    service = ScoringService(loader)
+    service.wait_until_loaded(timeout=60)
+    app.extensions["harbor_scoring"] = service
+    return service
+
+
+@pytest.fixture
+def moderated_app(app: Flask) -> Flask:
+    """The app with a fixed-score scorer: 'HOSTILE' reads as a threat, 'SWEARY' as obscene."""
+    use_scorer(
+        app,
+        lambda: FixedScorer(
+            {
+                "HOSTILE": {"threat": 0.93, "toxicity": 0.95, "insult": 0.9},
+                "SWEARY": {"obscene": 0.99, "toxicity": 0.8},
+            }
+        ),
+    )
+    return app
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,177 @@
+"""Moderators' decisions on review items. Each one is written to the append-only audit log.
+
+Decisions are reversible: a resolved item can be reopened and decided again (approving a
+removed post restores it), edits and redactions keep the original text as a revision, and
+silences and suspensions can be lifted.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.markdown import render_markdown
+from forum.models import (
+    AuditEntry,
+    Notification,
+    Post,
+    PostRevision,
+    PostStatus,
+    ReviewItem,
+    ReviewStatus,
+    User,
+    utcnow,
+)
+from forum.posting import PostingError, set_post_status
+from moderation.identifying import find_identifying_details, redact
+
+CLAIM_MINUTES = 15
+
+
+def log(actor: User, action: str, item: ReviewItem | None, reason: str = "", **details) -> None:
+    post = item.post if item else None
+    db.session.add(
+        AuditEntry(
+            actor_id=actor.id,
+            action=action,
+            post_id=post.id if post else None,
+            member_id=post.author_id if post else details.pop("member_id", None),
+            review_item_id=item.id if item else None,
+            reason=reason,
+            details=details,
+        )
+    )
+
+
+def notify(user_id: int | None, subject: str, body: str, link: str | None = None) -> None:
+    if user_id is not None:
+        db.session.add(
+            Notification(user_id=user_id, kind="moderator", subject=subject, body=body, link=link)
+        )
+
+
+def _resolve(item: ReviewItem, resolution: str) -> None:
+    now = utcnow()
+    item.status = ReviewStatus.RESOLVED
+    item.resolution = resolution
+    item.resolved_at = now
+    item.first_decided_at = item.first_decided_at or now
+    item.claimed_by_id = item.claim_expires_at = None
+
+
+def claim(item: ReviewItem, moderator: User) -> None:
+    if item.claimed_by_other(moderator.id):
+        raise PostingError(f"{item.claimed_by.pseudonym} is working on this item.", 409)
+    item.claimed_by_id = moderator.id
+    item.claim_expires_at = utcnow() + timedelta(minutes=CLAIM_MINUTES)
+    log(moderator, "claim", item)
+
+
+def approve(item: ReviewItem, moderator: User, reason: str) -> None:
+    post = item.post
+    if post.status in (PostStatus.HELD, PostStatus.PENDING, PostStatus.REMOVED):
+        set_post_status(post, PostStatus.PUBLISHED)
+    _resolve(item, "approved")
+    log(moderator, "approve", item, reason)
+
+
+def remove(item: ReviewItem, moderator: User, reason: str) -> None:
+    """Remove the post; its author is told why, privately. Every open item on it closes."""
+    if not reason:
+        raise PostingError("Say why the post is removed: its author will be told.", 400)
+    post = item.post
+    set_post_status(post, PostStatus.REMOVED)
+    open_items = select(ReviewItem).where(
+        ReviewItem.post_id == post.id, ReviewItem.status == ReviewStatus.OPEN
+    )
+    for other in db.session.scalars(open_items):
+        _resolve(other, "removed")
+    notify(
+        post.author_id,
+        "A moderator removed one of your posts",
+        f"Your post in “{post.topic.title}” was removed. The reason: {reason}",
+    )
+    log(moderator, "remove", item, reason)
+
+
+def _replace_text(post: Post, body: str) -> None:
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            title=post.topic.title if post.is_first else None,
+            body=post.body,
+            replaced_by="moderator",
+        )
+    )
+    post.body = body
+    post.body_html = render_markdown(body)
+    post.edited_at = utcnow()
+
+
+def edit(item: ReviewItem, moderator: User, body: str, reason: str) -> None:
+    if not body.strip():
+        raise PostingError("An edited post can't be empty; remove it instead.", 400)
+    _replace_text(item.post, body)
+    approve(item, moderator, reason)
+    log(moderator, "edit", item, reason)
+
+
+def redact_identifying(item: ReviewItem, moderator: User, reason: str) -> None:
+    """Mask the identifying details in the post; the original stays as a revision."""
+    post = item.post
+    details = find_identifying_details(post.body)
+    _replace_text(post, redact(post.body, details))
+    post.identifying_details = None
+    approve(item, moderator, reason)
+    log(moderator, "redact", item, reason, kinds=sorted({d.kind for d in details}))
+
+
+def warn(item: ReviewItem, moderator: User, message: str) -> None:
+    if not message:
+        raise PostingError("Write the warning the member will read.", 400)
+    notify(item.post.author_id, "A message from the moderators", message)
+    log(moderator, "warn", item, message)
+
+
+def restrict(item: ReviewItem, moderator: User, kind: str, days: int, reason: str) -> None:
+    """Silence (cannot post) or suspend (cannot log in) the author for a number of days."""
+    author = item.post.author
+    if author is None:
+        raise PostingError("This post's author has left Harbor.", 400)
+    if author.is_moderator:
+        raise PostingError("Moderators can't be silenced or suspended here; ask an admin.", 403)
+    if not 1 <= days <= 365:
+        raise PostingError("Choose between 1 and 365 days.", 400)
+    until = utcnow() + timedelta(days=days)
+    if kind == "silence":
+        author.silenced_until = until
+        notify(author.id, "Your posting is paused", f"Until {until:%Y-%m-%d %H:%M} UTC. {reason}")
+    else:
+        author.suspended_until = until
+    log(moderator, kind, item, reason, until=until.isoformat(), days=days)
+
+
+def lift_restrictions(member: User, moderator: User, reason: str) -> None:
+    member.silenced_until = member.suspended_until = None
+    log(moderator, "lift_restrictions", None, reason, member_id=member.id)
+
+
+def escalate(item: ReviewItem, moderator: User, reason: str) -> None:
+    item.escalated = True
+    log(moderator, "escalate", item, reason)
+
+
+def reach_out(item: ReviewItem, moderator: User, message: str) -> None:
+    """A private, supportive message with resources, written by a moderator: never automatic."""
+    if not message.strip():
+        raise PostingError("Write the message the member will read.", 400)
+    notify(item.post.author_id, "A moderator is thinking of you", message, link="/help/")
+    log(moderator, "reach_out", item)
+
+
+def reopen(item: ReviewItem, moderator: User, reason: str) -> None:
+    if item.status == ReviewStatus.OPEN:
+        return
+    item.status = ReviewStatus.OPEN
+    item.resolution = item.resolved_at = None
+    log(moderator, "reopen", item, reason)

@@ -1,0 +1,91 @@
+"""This process's scoring service, and the model status that moderators see.
+
+In the embedded default (`HARBOR_SCORING=inline`) the web process loads Detoxify in a
+background thread and a sweeper thread scores whatever is waiting. At scale
+(`HARBOR_SCORING=worker`) web processes never load the model: `flask harbor worker` processes
+score, so the model's memory is paid once per scoring process, not once per web worker.
+"""
+
+import functools
+import logging
+import threading
+import time
+from typing import Any
+
+from flask import Flask, current_app
+
+from moderation.scoring import ScoringService
+
+logger = logging.getLogger(__name__)
+
+STATUS_KEY = "scoring_status"
+
+
+def detoxify_loader(config: dict[str, Any]):  # noqa: ANN201
+    """The configured Detoxify: a model name, or a local checkpoint with its HF config folder."""
+    from moderation.detoxify_scorer import DetoxifyScorer
+
+    return functools.partial(
+        DetoxifyScorer,
+        model_type=config["HARBOR_MODEL_TYPE"],
+        checkpoint=config["HARBOR_MODEL_CHECKPOINT"],
+        huggingface_config_path=config["HARBOR_MODEL_HF_CONFIG"],
+        device=config["HARBOR_MODEL_DEVICE"],
+    )
+
+
+_creation_lock = threading.Lock()
+
+
+def scoring_service(app: Flask | None = None) -> ScoringService:
+    """The process's service, made and started on first use (so after any fork)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    service = app.extensions.get("harbor_scoring")
+    if service is None:
+        with _creation_lock:
+            service = app.extensions.get("harbor_scoring")
+            if service is None:
+                service = ScoringService(detoxify_loader(app.config))
+                app.extensions["harbor_scoring"] = service
+    return service
+
+
+def publish_status(service: ScoringService) -> None:
+    """Record the model's status where every web process can read it (the moderators' banner)."""
+    from forum.extensions import db
+    from forum.settings import get_setting, set_setting
+
+    status = {"status": service.status, "reason": service.reason}
+    if get_setting(STATUS_KEY, None) != status:
+        set_setting(STATUS_KEY, status)
+        db.session.commit()
+
+
+def start_background_scoring(app: Flask, interval: float = 2.0) -> None:
+    """In the embedded default, load the model and score waiting posts in this process.
+
+    Called at a gunicorn worker's start and, failing that, at the first request: after any
+    fork, since threads do not survive one.
+    """
+    if app.config["HARBOR_SCORING"] != "inline" or not app.config["HARBOR_BACKGROUND_SWEEP"]:
+        return
+    with _creation_lock:
+        if app.extensions.get("harbor_sweeper"):
+            return
+        app.extensions["harbor_sweeper"] = True
+
+    def sweep() -> None:
+        from forum.worker import score_waiting_posts
+
+        while True:
+            try:
+                with app.app_context():
+                    service = scoring_service(app)
+                    publish_status(service)
+                    while score_waiting_posts(service):
+                        pass
+            except Exception:  # the sweeper must outlive a bad moment (database restart, say)
+                logger.exception("Scoring sweep failed; trying again shortly")
+            time.sleep(interval)
+
+    threading.Thread(target=sweep, name="harbor-scoring-sweeper", daemon=True).start()

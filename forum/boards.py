@@ -20,7 +20,6 @@ from werkzeug import Response
 
 from forum.extensions import db
 from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
-from forum.help import helplines_for_reader
 from forum.models import Post, PostStatus, Topic
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
@@ -136,7 +135,6 @@ def topic(topic_id: int) -> str:
         last_page=last_page,
         form=ReplyForm(),
         helplines_first=helplines_first,
-        helplines=helplines_for_reader() if topic.has_crisis or helplines_first else None,
         waiting=any(post.status == PostStatus.PENDING for post in posts),
     )
 

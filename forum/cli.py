@@ -124,14 +124,16 @@ def _evaluation_output(figures: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(figures, sort_keys=True))
         return
+    def shown(value: object) -> object:
+        return f"{value:.4f}" if isinstance(value, float) else value
+
     for section, values in figures.items():
         if isinstance(values, dict):
             click.echo(f"{section}:")
             for key, value in values.items():
-                shown = f"{value:.4f}" if isinstance(value, float) else value
-                click.echo(f"  {key}: {shown}")
+                click.echo(f"  {key}: {shown(value)}")
         else:
-            click.echo(f"{section}: {values}")
+            click.echo(f"{section}: {shown(values)}")
 
 
 @harbor_cli.command("evaluate-moderation")
@@ -143,7 +145,8 @@ def _evaluation_output(figures: dict, as_json: bool) -> None:
 @click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for Detoxify.")
 def evaluate_moderation_command(csv_file, text_column, label_column, as_json, limit, wait) -> None:  # noqa: ANN001
     """Run the pipeline over a labelled CSV: precision, recall, F1, FPR, ROC-AUC."""
-    from moderation.evaluation import evaluate_moderation, read_labelled_csv
+    from moderation.evaluation import read_labelled_csv
+    from moderation.policy import evaluate_moderation
 
     try:
         rows = read_labelled_csv(csv_file, text_column, label_column)

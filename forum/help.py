@@ -4,9 +4,20 @@ The reader picks their region once and it is kept in a cookie. Harbor never gues
 IP address; with no region picked it shows the international directory and the common lines.
 """
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug import Response
 
+from forum.pipeline import crisis_detector
+from forum.ratelimit import limiter
 from moderation.helplines import REGIONS, HelplineSelection, helplines_for, normalise_region
 
 bp = Blueprint("help", __name__, url_prefix="/help")
@@ -19,6 +30,7 @@ def chosen_region() -> str | None:
     return normalise_region(request.cookies.get(REGION_COOKIE))
 
 
+@bp.app_template_global("reader_helplines")
 def helplines_for_reader() -> HelplineSelection:
     return helplines_for(chosen_region())
 
@@ -48,3 +60,11 @@ def choose_region() -> Response:
         )
         flash(f"Showing helplines for {REGIONS[region]}.", "info")
     return response
+
+
+@bp.route("/check-draft", methods=["POST"])
+@limiter.limit("60 per minute")
+def check_draft() -> Response:
+    """The crisis check on a draft, for the page's script: resources before the post is sent."""
+    found = crisis_detector().detect(request.form.get("text", "")[:50_000])
+    return jsonify({"crisis": found.is_crisis})

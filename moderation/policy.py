@@ -7,7 +7,7 @@ which is not hostility, so obscene language alone neither holds nor queues a pos
 held is what harms others: targeted threats, severe toxicity and identity attacks.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -93,13 +93,19 @@ class Decision:
         }
 
 
+def applicable_thresholds(
+    scores: Scores, thresholds: Mapping[str, Threshold]
+) -> Mapping[str, Threshold]:
+    return FALLBACK_THRESHOLDS if scores.is_fallback else thresholds
+
+
 def decide(
     scores: Scores,
     facts: PostFacts = PostFacts(),
     thresholds: Mapping[str, Threshold] = DEFAULT_THRESHOLDS,
 ) -> Decision:
     """Turn scores and facts into publish, publish-and-review, or hold, with reasons."""
-    table = FALLBACK_THRESHOLDS if scores.is_fallback else thresholds
+    table = applicable_thresholds(scores, thresholds)
     outcome = Outcome.PUBLISH
     reasons: list[str] = []
     flagged: list[str] = []
@@ -137,3 +143,50 @@ def decide(
 
 def _severity(outcome: Outcome) -> int:
     return [Outcome.PUBLISH, Outcome.REVIEW, Outcome.HOLD].index(outcome)
+
+
+def closeness(scores: Scores, thresholds: Mapping[str, Threshold], level: str) -> float:
+    """How near the scores come to the `level` ("review" or "hold") thresholds: 1.0 is at one.
+
+    A single number per text, so the policy can be judged by ROC-AUC as well as by its decisions.
+    """
+    ratios = [
+        scores.labels[label] / getattr(threshold, level)
+        for label, threshold in applicable_thresholds(scores, thresholds).items()
+        if getattr(threshold, level) and label in scores.labels
+    ]
+    return max(ratios, default=0.0)
+
+
+def evaluate_moderation(
+    scorer: Any,
+    rows: Sequence[tuple[str, bool]],
+    thresholds: Mapping[str, Threshold] = DEFAULT_THRESHOLDS,
+    batch_size: int = 32,
+) -> dict[str, Any]:
+    """Run scoring and the policy over labelled (text, is_harmful) rows.
+
+    Returns the model that scored, and binary metrics (precision, recall, F1, false-positive
+    rate, ROC-AUC) for the hold decision and for the review decision (review or hold).
+    """
+    from moderation.evaluation import binary_metrics
+
+    texts = [text for text, _ in rows]
+    truth = [label for _, label in rows]
+    scored: list[Scores] = []
+    for start in range(0, len(texts), batch_size):
+        scored.extend(scorer.score_many(texts[start : start + batch_size]))
+    outcomes = [decide(scores, thresholds=thresholds).outcome for scores in scored]
+    return {
+        "models": sorted({scores.model for scores in scored}),
+        "held": binary_metrics(
+            truth,
+            [outcome == Outcome.HOLD for outcome in outcomes],
+            [closeness(scores, thresholds, "hold") for scores in scored],
+        ),
+        "review": binary_metrics(
+            truth,
+            [outcome != Outcome.PUBLISH for outcome in outcomes],
+            [closeness(scores, thresholds, "review") for scores in scored],
+        ),
+    }

@@ -1,0 +1,59 @@
+"""Issue 3: when Detoxify cannot load, posting works on the fallback, moderators are told
+plainly, and the worker rescores those posts with Detoxify once it is back."""
+
+import functools
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Post, PostStatus, Role, ScoringState
+from forum.scoring_runtime import publish_status, scoring_service
+from moderation.detoxify_scorer import DetoxifyScorer
+from tests.conftest import make_user, use_scorer
+
+
+def test_fallback_then_rescore_with_detoxify(
+    app, forms, new_forms, boards, tmp_path, tiny_detoxify_checkpoint
+):
+    missing = tmp_path / "not-downloaded-yet.ckpt"
+    service = use_scorer(app, functools.partial(DetoxifyScorer, checkpoint=str(missing)))
+    assert service.status == "unavailable"
+
+    forms.signup("Writer")
+    response = forms.submit(
+        "/b/day-by-day/new", {"title": "Day 3", "body": "Made it through day 3."}
+    )
+    guest_view = new_forms().get(response.location.split("#")[0])
+    assert guest_view.status_code == 200 and "Made it through day 3." in guest_view.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        post = db.session.scalar(select(Post))
+        assert post.status == PostStatus.PUBLISHED
+        assert post.scoring == ScoringState.FALLBACK
+        assert post.scored_by.startswith("fallback:alt-profanity-check")
+        publish_status(scoring_service())
+
+    make_user(app, "Mod", Role.MODERATOR)
+    mod = new_forms()
+    mod.login("Mod")
+    banner = mod.get("/review/").get_data(as_text=True)
+    assert 'class="banner"' in banner and "Detoxify could not be loaded" in banner
+    assert 'class="banner"' not in forms.get("/").get_data(as_text=True)  # members aren't alarmed
+
+    service.start(
+        functools.partial(
+            DetoxifyScorer,
+            checkpoint=str(tiny_detoxify_checkpoint),
+            huggingface_config_path=str(tiny_detoxify_checkpoint.parent),
+        )
+    )
+    assert service.wait_until_loaded(timeout=60)
+    result = app.test_cli_runner().invoke(args=["harbor", "worker", "--once"])
+    assert result.exit_code == 0 and "Scored 1 posts." in result.output
+    with app.app_context():
+        post = db.session.scalar(select(Post))
+        assert post.scoring == ScoringState.DONE
+        assert post.scored_by.startswith("detoxify:")
+        assert set(post.scores) >= {"toxicity", "threat", "identity_attack"}
+    assert 'class="banner"' not in mod.get("/review/").get_data(as_text=True)

@@ -53,8 +53,12 @@ def post_text(post: Post) -> str:
 
 def submit(post: Post, identifying_details: list[Any] | None = None) -> None:
     """Store a new or edited post, recognise crisis language, then score it if time allows."""
+    inline = current_app.config["HARBOR_SCORING"] == "inline"
+    budget = current_app.config["HARBOR_SCORING_BUDGET_SECONDS"]
     post.scoring = ScoringState.WAITING
-    post.scoring_lease_until = post.scoring_lease_token = None
+    post.scoring_lease_token = None
+    # scored here within the budget: hold a lease so a worker doesn't score it at the same time
+    post.scoring_lease_until = utcnow() + timedelta(seconds=budget + 1) if inline else None
     if identifying_details:
         post.identifying_details = [asdict(detail) for detail in identifying_details]
     found = crisis_detector().detect(post_text(post))
@@ -63,20 +67,19 @@ def submit(post: Post, identifying_details: list[Any] | None = None) -> None:
         post.topic.has_crisis = True
         open_review_item(post, ReviewKind.CRISIS, [f"crisis language: {post.crisis['category']}"])
     db.session.commit()  # stored before it is scored: nothing is lost if scoring fails
-    if current_app.config["HARBOR_SCORING"] == "inline":
-        scores = _score_within_budget(post_text(post))
+    if inline:
+        scores = _score_within_budget(post_text(post), budget)
         if scores is not None:
             apply_scores(post, scores)
             db.session.commit()
 
 
-def _score_within_budget(text: str) -> Scores | None:
-    service = scoring_service()
-    future = _budget_pool.submit(service.score, text)
+def _score_within_budget(text: str, budget: float) -> Scores | None:
+    future = _budget_pool.submit(scoring_service().score, text)
     try:
-        return future.result(timeout=current_app.config["HARBOR_SCORING_BUDGET_SECONDS"])
+        return future.result(timeout=budget)
     except concurrent.futures.TimeoutError:
-        return None  # the sweeper or a worker scores it shortly
+        return None  # its lease runs out and the sweeper or a worker scores it
 
 
 def facts_for(post: Post) -> PostFacts:

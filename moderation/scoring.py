@@ -129,7 +129,8 @@ class ScoringService:
         try:
             detoxify = load_detoxify()
         except Exception as error:  # any failure: keep scoring with the fallback, say why
-            logger.exception("Detoxify could not be loaded; scoring with the fallback")
+            # one plain line: the reason also reaches moderators through `reason`
+            logger.warning("Detoxify could not be loaded; scoring with the fallback: %r", error)
             with self._lock:
                 self._status = "unavailable"
                 self._reason = (

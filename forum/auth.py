@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from werkzeug import Response
 
 from forum.extensions import db, login_manager
+from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
 from forum.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
 from forum.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
 from forum.ratelimit import limiter
@@ -76,6 +77,8 @@ def signup() -> str | Response:
         problem = pseudonym_problem(form.pseudonym.data)
         if problem:
             form.pseudonym.errors.append(problem)
+        elif form.pseudonym.data.casefold() in RESERVED_PSEUDONYM_KEYS:
+            form.pseudonym.errors.append("That name is Harbor's own. Please pick another.")
         elif find_user(form.pseudonym.data):
             form.pseudonym.errors.append("That pseudonym is taken. Please pick another.")
         else:

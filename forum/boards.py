@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
 from forum.extensions import db
+from forum.fellowship.welcome import first_posts_among
 from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
 from forum.models import Post, PostStatus, Topic
 from forum.pipeline import submit
@@ -94,6 +95,9 @@ def board(slug: str) -> str:
 def new_topic(slug: str) -> str | Response:
     board = board_or_404(slug)
     form = TopicForm()
+    if request.method == "GET" and (title := request.args.get("title")):
+        # a prefilled title, as a milestone offer links here with one
+        form.title.data = title[: current_app.config["HARBOR_TITLE_MAX_CHARS"]]
     details: list[IdentifyingDetail] = []
     if form.validate_on_submit():
         ensure_can_post()
@@ -136,6 +140,7 @@ def topic(topic_id: int) -> str:
         form=ReplyForm(),
         helplines_first=helplines_first,
         waiting=any(post.status == PostStatus.PENDING for post in posts),
+        new_here=first_posts_among(posts, current_user),
     )
 
 

@@ -29,6 +29,19 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Demo boards and topics added.")
 
 
+@harbor_cli.command("open-checkin")
+def open_checkin_command() -> None:
+    """Open today's "Just for today" thread if nobody has yet (safe to run from cron)."""
+    from forum.fellowship.checkin import open_thread
+    from forum.posting import PostingError
+
+    try:
+        topic = open_thread()
+    except PostingError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Today's thread: {topic.title} (/t/{topic.id})")
+
+
 @harbor_cli.command("create-admin")
 @click.argument("pseudonym")
 @click.option("--password", envvar="HARBOR_ADMIN_PASSWORD", help="Asked for when not given.")

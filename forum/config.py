@@ -81,4 +81,16 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # members younger than this are new: their posts with links wait for a moderator
         "HARBOR_NEW_MEMBER_DAYS": int(os.environ.get("HARBOR_NEW_MEMBER_DAYS", 1)),
         "HARBOR_THRESHOLDS": json.loads(os.environ.get("HARBOR_THRESHOLDS", "{}")),
+        # Fellowship: the daily "Just for today" thread, milestones, mentors and welcomes
+        "HARBOR_CHECKIN_BOARD": os.environ.get("HARBOR_CHECKIN_BOARD", "day-by-day"),
+        "HARBOR_MILESTONES_BOARD": os.environ.get("HARBOR_MILESTONES_BOARD", "milestones"),
+        # days in recovery before a member may offer to mentor
+        "HARBOR_MENTOR_MIN_DAYS": int(os.environ.get("HARBOR_MENTOR_MIN_DAYS", 90)),
+        # a member's first post counts as "new here" for this many days
+        "HARBOR_WELCOME_DAYS": int(os.environ.get("HARBOR_WELCOME_DAYS", 30)),
+        "HARBOR_MESSAGE_MAX_CHARS": 5_000,
+        # rate limits, in flask-limiter's notation, per member
+        "HARBOR_MENTOR_REQUEST_LIMIT": os.environ.get("HARBOR_MENTOR_REQUEST_LIMIT", "5 per day"),
+        "HARBOR_MESSAGE_LIMIT": os.environ.get("HARBOR_MESSAGE_LIMIT", "30 per hour"),
+        "HARBOR_CHECKIN_LIMIT": os.environ.get("HARBOR_CHECKIN_LIMIT", "10 per day"),
     }

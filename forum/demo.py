@@ -27,6 +27,12 @@ def seed_demo() -> None:
         boards[spec["slug"]] = Board(position=position, **spec)
         db.session.add(boards[spec["slug"]])
     members = {name: _member(name) for name in content["members"]}
+    for spec in content.get("recovery", []):
+        member = members[spec["member"]]
+        member.recovery_started_on = utcnow().date() - timedelta(days=spec["days"])
+        member.show_day_count = spec["show_day_count"]
+        member.offers_mentoring = spec["offers_mentoring"]
+        member.welcomes_newcomers = spec["welcomes_newcomers"]
     db.session.flush()
     start = utcnow() - timedelta(days=len(content["topics"]))
     for offset, spec in enumerate(content["topics"]):

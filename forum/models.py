@@ -6,16 +6,30 @@ the same transaction as the posts they count, so no page counts rows per request
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.extensions import db
+
+if TYPE_CHECKING:
+    from forum.fellowship.models import ConversationMessage
 
 
 def utcnow() -> datetime:
@@ -59,6 +73,13 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None]
     topic_count: Mapped[int] = mapped_column(default=0)
     post_count: Mapped[int] = mapped_column(default=0)
+    # fellowship (forum/fellowship): private unless the member chooses to show or offer it
+    recovery_started_on: Mapped[date | None]
+    show_day_count: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # the date of the last milestone whose offer of a post the member used or dismissed
+    milestone_acknowledged_on: Mapped[date | None]
+    offers_mentoring: Mapped[bool] = mapped_column(default=False, server_default=false())
+    welcomes_newcomers: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -224,7 +245,8 @@ class ReviewStatus(StrEnum):
 
 
 class ReviewItem(db.Model):
-    """One item in the moderators' queue: a post, why it is there, and what became of it."""
+    """One item in the moderators' queue: a post or a private message, why it is there, and
+    what became of it."""
 
     __tablename__ = "review_items"
     __table_args__ = (
@@ -238,10 +260,25 @@ class ReviewItem(db.Model):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        Index(
+            "uq_review_items_open_message_kind",
+            "message_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        CheckConstraint("(post_id IS NULL) <> (message_id IS NULL)", name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # what is under review: a forum post, or a private message in a mentorship
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_messages.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
     # crisis first, then severity: higher comes first; then the oldest
@@ -255,8 +292,14 @@ class ReviewItem(db.Model):
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(String(32))
 
-    post: Mapped[Post] = relationship()
+    post: Mapped[Post | None] = relationship()
+    message: Mapped["ConversationMessage | None"] = relationship()
     claimed_by: Mapped[User | None] = relationship()
+
+    @property
+    def subject(self) -> "Post | ConversationMessage":
+        """The post or the private message this item is about."""
+        return self.post if self.post_id is not None else self.message
 
     def claimed_by_other(self, user_id: int, now: datetime | None = None) -> bool:
         return (
@@ -296,6 +339,9 @@ class AuditEntry(db.Model):
     post_id: Mapped[int | None] = mapped_column(
         ForeignKey("posts.id", ondelete="SET NULL"), index=True
     )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_messages.id", ondelete="SET NULL"), index=True
+    )
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -327,3 +373,7 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+
+# ReviewItem and AuditEntry refer to private messages, so their model is always registered.
+import forum.fellowship.models  # noqa: E402, F401

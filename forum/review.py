@@ -1,6 +1,8 @@
 """The moderators' review queue: one queue of typed items, claimed, decided, logged.
 
-Members report posts here too; the author never learns who reported.
+Members report posts here too; the author never learns who reported. Items about private
+messages (forum/fellowship) share the queue; their page shows the message in its
+conversation, which moderators can read only through such an item.
 """
 
 import statistics
@@ -14,6 +16,7 @@ from werkzeug import Response
 from forum import review_actions
 from forum.access import moderator_required
 from forum.extensions import db
+from forum.fellowship.models import ConversationMessage, MessageReport
 from forum.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
 from forum.pipeline import open_review_item
 from forum.posting import PostingError
@@ -32,6 +35,8 @@ KIND_LABELS = {
     ReviewKind.IDENTIFYING: "Identifying details",
 }
 QUEUE_ORDER = (ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+# messages shown on each side of a reported private message
+MESSAGE_CONTEXT = 5
 
 
 def _reach_out_template() -> str:
@@ -55,7 +60,10 @@ def queue() -> str:
     kind = request.args.get("kind")
     query = (
         select(ReviewItem)
-        .options(joinedload(ReviewItem.post).joinedload(Post.author))
+        .options(
+            joinedload(ReviewItem.post).joinedload(Post.author),
+            joinedload(ReviewItem.message).joinedload(ConversationMessage.author),
+        )
         .where(ReviewItem.status == ReviewStatus.OPEN)
         .order_by(*QUEUE_ORDER)
         .limit(100)
@@ -66,10 +74,24 @@ def queue() -> str:
     return render_template("review/queue.html", items=items, kinds=KIND_LABELS, kind=kind)
 
 
+def _decisions_about(member_id: int | None) -> list[AuditEntry]:
+    """A member's earlier moderation history, newest first."""
+    if member_id is None:
+        return []
+    return db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.member_id == member_id, AuditEntry.action != "auto_decision")
+        .order_by(AuditEntry.id.desc())
+        .limit(20)
+    ).all()
+
+
 @bp.route("/review/<int:item_id>")
 @moderator_required
 def item(item_id: int) -> str:
     item = db.get_or_404(ReviewItem, item_id)
+    if item.message_id is not None:
+        return _message_item(item)
     post = item.post
     nearby = db.session.scalars(
         select(Post)
@@ -79,14 +101,6 @@ def item(item_id: int) -> str:
         )
         .order_by(Post.number)
     ).all()
-    history = []
-    if post.author_id:
-        history = db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.member_id == post.author_id, AuditEntry.action != "auto_decision")
-            .order_by(AuditEntry.id.desc())
-            .limit(20)
-        ).all()
     reports = db.session.scalars(select(Report).where(Report.post_id == post.id)).all()
     log = db.session.scalars(
         select(AuditEntry).where(AuditEntry.post_id == post.id).order_by(AuditEntry.id)
@@ -95,8 +109,46 @@ def item(item_id: int) -> str:
         "review/item.html",
         item=item,
         post=post,
+        subject=post,
         nearby=nearby,
-        history=history,
+        history=_decisions_about(post.author_id),
+        reports=reports,
+        log=log,
+        kinds=KIND_LABELS,
+        reach_out_message=_reach_out_template(),
+    )
+
+
+def _message_item(item: ReviewItem) -> str:
+    """A private message under review, with the messages just before and after it."""
+    message = item.message
+    in_conversation = (
+        select(ConversationMessage)
+        .options(joinedload(ConversationMessage.author))
+        .where(ConversationMessage.mentorship_id == message.mentorship_id)
+    )
+    before = db.session.scalars(
+        in_conversation.where(ConversationMessage.id < message.id)
+        .order_by(ConversationMessage.id.desc())
+        .limit(MESSAGE_CONTEXT)
+    ).all()
+    after = db.session.scalars(
+        in_conversation.where(ConversationMessage.id >= message.id)
+        .order_by(ConversationMessage.id)
+        .limit(MESSAGE_CONTEXT + 1)
+    ).all()
+    reports = db.session.scalars(
+        select(MessageReport).where(MessageReport.message_id == message.id)
+    ).all()
+    log = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.message_id == message.id).order_by(AuditEntry.id)
+    ).all()
+    return render_template(
+        "review/message_item.html",
+        item=item,
+        subject=message,
+        nearby=[*reversed(before), *after],
+        history=_decisions_about(message.author_id),
         reports=reports,
         log=log,
         kinds=KIND_LABELS,

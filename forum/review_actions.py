@@ -1,5 +1,7 @@
 """Moderators' decisions on review items. Each one is written to the append-only audit log.
 
+An item is about a post or a private message (its `subject`); both are decided alike, except
+that a private message is never edited by a moderator, only delivered or removed.
 Decisions are reversible: a resolved item can be reopened and decided again (approving a
 removed post restores it), edits and redactions keep the original text as a revision, and
 silences and suspensions can be lifted.
@@ -22,23 +24,24 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.posting import PostingError, set_post_status
+from forum.pipeline import points_at, set_status, subject_key
+from forum.posting import PostingError
 from moderation.identifying import find_identifying_details, redact
 
 CLAIM_MINUTES = 15
 
 
 def log(actor: User, action: str, item: ReviewItem | None, reason: str = "", **details) -> None:
-    post = item.post if item else None
+    subject = item.subject if item else None
     db.session.add(
         AuditEntry(
             actor_id=actor.id,
             action=action,
-            post_id=post.id if post else None,
-            member_id=post.author_id if post else details.pop("member_id", None),
+            member_id=subject.author_id if subject else details.pop("member_id", None),
             review_item_id=item.id if item else None,
             reason=reason,
             details=details,
+            **(subject_key(subject) if subject else {}),
         )
     )
 
@@ -68,28 +71,36 @@ def claim(item: ReviewItem, moderator: User) -> None:
 
 
 def approve(item: ReviewItem, moderator: User, reason: str) -> None:
-    post = item.post
-    if post.status in (PostStatus.HELD, PostStatus.PENDING, PostStatus.REMOVED):
-        set_post_status(post, PostStatus.PUBLISHED)
+    """Publish the post (deliver the message) if it was held, pending or removed."""
+    subject = item.subject
+    if subject.status in (PostStatus.HELD, PostStatus.PENDING, PostStatus.REMOVED):
+        set_status(subject, PostStatus.PUBLISHED)
     _resolve(item, "approved")
     log(moderator, "approve", item, reason)
 
 
 def remove(item: ReviewItem, moderator: User, reason: str) -> None:
-    """Remove the post; its author is told why, privately. Every open item on it closes."""
+    """Remove the post or message; its author is told why, privately. Every open item on it
+    closes."""
     if not reason:
-        raise PostingError("Say why the post is removed: its author will be told.", 400)
-    post = item.post
-    set_post_status(post, PostStatus.REMOVED)
+        raise PostingError("Say why it is removed: its author will be told.", 400)
+    subject = item.subject
+    set_status(subject, PostStatus.REMOVED)
     open_items = select(ReviewItem).where(
-        ReviewItem.post_id == post.id, ReviewItem.status == ReviewStatus.OPEN
+        points_at(ReviewItem, subject), ReviewItem.status == ReviewStatus.OPEN
     )
     for other in db.session.scalars(open_items):
         _resolve(other, "removed")
+    if isinstance(subject, Post):
+        subject_name = "one of your posts"
+        removed = f"Your post in “{subject.topic.title}” was removed."
+    else:
+        subject_name = "a private message you sent"
+        removed = "A private message you sent in your mentorship was removed."
     notify(
-        post.author_id,
-        "A moderator removed one of your posts",
-        f"Your post in “{post.topic.title}” was removed. The reason: {reason}",
+        subject.author_id,
+        f"A moderator removed {subject_name}",
+        f"{removed} The reason: {reason}",
     )
     log(moderator, "remove", item, reason)
 
@@ -108,17 +119,26 @@ def _replace_text(post: Post, body: str) -> None:
     post.edited_at = utcnow()
 
 
+def _post_of(item: ReviewItem) -> Post:
+    if item.post is None:
+        raise PostingError(
+            "A private message can't be edited by a moderator: deliver it or remove it.", 400
+        )
+    return item.post
+
+
 def edit(item: ReviewItem, moderator: User, body: str, reason: str) -> None:
+    post = _post_of(item)
     if not body.strip():
         raise PostingError("An edited post can't be empty; remove it instead.", 400)
-    _replace_text(item.post, body)
+    _replace_text(post, body)
     approve(item, moderator, reason)
     log(moderator, "edit", item, reason)
 
 
 def redact_identifying(item: ReviewItem, moderator: User, reason: str) -> None:
     """Mask the identifying details in the post; the original stays as a revision."""
-    post = item.post
+    post = _post_of(item)
     details = find_identifying_details(post.body)
     _replace_text(post, redact(post.body, details))
     post.identifying_details = None
@@ -129,15 +149,15 @@ def redact_identifying(item: ReviewItem, moderator: User, reason: str) -> None:
 def warn(item: ReviewItem, moderator: User, message: str) -> None:
     if not message:
         raise PostingError("Write the warning the member will read.", 400)
-    notify(item.post.author_id, "A message from the moderators", message)
+    notify(item.subject.author_id, "A message from the moderators", message)
     log(moderator, "warn", item, message)
 
 
 def restrict(item: ReviewItem, moderator: User, kind: str, days: int, reason: str) -> None:
     """Silence (cannot post) or suspend (cannot log in) the author for a number of days."""
-    author = item.post.author
+    author = item.subject.author
     if author is None:
-        raise PostingError("This post's author has left Harbor.", 400)
+        raise PostingError("Its author has left Harbor.", 400)
     if author.is_moderator:
         raise PostingError("Moderators can't be silenced or suspended here; ask an admin.", 403)
     if not 1 <= days <= 365:
@@ -165,7 +185,7 @@ def reach_out(item: ReviewItem, moderator: User, message: str) -> None:
     """A private, supportive message with resources, written by a moderator: never automatic."""
     if not message.strip():
         raise PostingError("Write the message the member will read.", 400)
-    notify(item.post.author_id, "A moderator is thinking of you", message, link="/help/")
+    notify(item.subject.author_id, "A moderator is thinking of you", message, link="/help/")
     log(moderator, "reach_out", item)
 
 

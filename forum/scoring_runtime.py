@@ -75,14 +75,14 @@ def start_background_scoring(app: Flask, interval: float = 2.0) -> None:
         app.extensions["harbor_sweeper"] = True
 
     def sweep() -> None:
-        from forum.worker import score_waiting_posts
+        from forum.worker import score_waiting
 
         while True:
             try:
                 with app.app_context():
                     service = scoring_service(app)
                     publish_status(service)
-                    while score_waiting_posts(service):
+                    while score_waiting(service):
                         pass
             except Exception:  # the sweeper must outlive a bad moment (database restart, say)
                 logger.exception("Scoring sweep failed; trying again shortly")

@@ -1,0 +1,292 @@
+"""Mentorship pages: the willing mentors, asking one, answering, and the pair's conversation.
+
+Only the two people in a mentorship can open its conversation. Moderators read a private
+message only through a review item, after it was reported or flagged (forum/review.py).
+"""
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+from werkzeug import Response
+
+from forum.boards import identifying_details_to_confirm
+from forum.extensions import db
+from forum.fellowship import mentorship
+from forum.fellowship.forms import MentorRequestForm, MessageForm, MessageReportForm
+from forum.fellowship.models import (
+    ConversationMessage,
+    Mentorship,
+    MentorshipStatus,
+    MessageReport,
+)
+from forum.help import helplines_for_reader
+from forum.models import PostStatus, User
+from forum.pipeline import open_review_item
+from forum.ratelimit import limiter
+from moderation.identifying import IdentifyingDetail
+from moderation.policy import ReviewKind
+
+bp = Blueprint("mentorship", __name__)
+
+MENTORS_PER_PAGE = 25
+MESSAGES_PER_PAGE = 50
+HELPLINES_KEY = "helplines_for_message"
+
+
+def _member_key(action: str) -> Callable[[], str]:
+    """Rate limits count per member, whatever address they write from."""
+    return lambda: f"{action}:{current_user.id}"
+
+
+def _mentorship_or_404(mentorship_id: int) -> Mentorship:
+    """The mentorship, only for the two people in it (to anyone else, no such page)."""
+    found = db.session.get(Mentorship, mentorship_id)
+    if found is None or not found.involves(current_user.id):
+        abort(404)
+    return found
+
+
+def _after_message(message: ConversationMessage, next_url: str) -> Response:
+    """The next page, with helplines first when the message held crisis language."""
+    if message.crisis:
+        session[HELPLINES_KEY] = message.id
+    return redirect(next_url)
+
+
+@bp.route("/mentors")
+@login_required
+def mentors() -> str:
+    """Members who offer to mentor, by pseudonym, a page at a time."""
+    query = mentorship.willing_mentors(current_user).limit(MENTORS_PER_PAGE + 1)
+    if after := request.args.get("after"):
+        query = query.where(User.pseudonym_key > after)
+    listed = db.session.scalars(query).all()
+    more = listed[MENTORS_PER_PAGE - 1].pseudonym_key if len(listed) > MENTORS_PER_PAGE else None
+    return render_template(
+        "fellowship/mentors.html",
+        mentors=listed[:MENTORS_PER_PAGE],
+        more=more,
+        paged=bool(after),
+        current=mentorship.open_mentorship_of(current_user),
+        min_days=mentorship.mentor_min_days(),
+    )
+
+
+@bp.route("/mentors/<int:mentor_id>/ask", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["HARBOR_MENTOR_REQUEST_LIMIT"],
+    methods=["POST"],
+    key_func=_member_key("mentor-request"),
+)
+def ask(mentor_id: int) -> str | Response:
+    mentor = db.session.get(User, mentor_id)
+    if mentor is None or mentor.id == current_user.id or not mentorship.can_mentor(mentor):
+        abort(404)
+    form = MentorRequestForm()
+    details: list[IdentifyingDetail] = []
+    if form.validate_on_submit():
+        details, confirmed = identifying_details_to_confirm(form, form.note.data)
+        if confirmed:
+            message = mentorship.ask(current_user, mentor, form.note.data, details)
+            flash(
+                f"Your request is on its way to {mentor.pseudonym}. You'll find their answer "
+                "in your messages.",
+                "success",
+            )
+            return _after_message(message, url_for(".overview"))
+    return render_template(
+        "fellowship/ask.html",
+        mentor=mentor,
+        form=form,
+        details=details,
+        current=mentorship.open_mentorship_of(current_user),
+    )
+
+
+@bp.route("/mentorship")
+@login_required
+def overview() -> str:
+    """The member's mentorships, as mentor and as newcomer, newest first."""
+    mine = db.session.scalars(
+        select(Mentorship)
+        .options(joinedload(Mentorship.mentor), joinedload(Mentorship.newcomer))
+        .where(
+            or_(Mentorship.mentor_id == current_user.id, Mentorship.newcomer_id == current_user.id)
+        )
+        .order_by(Mentorship.id.desc())
+        .limit(50)
+    ).all()
+    waiting = [m.id for m in mine if m.status == MentorshipStatus.REQUESTED]
+    notes: dict[int, ConversationMessage] = {}
+    if waiting:
+        for message in db.session.scalars(
+            select(ConversationMessage)
+            .where(ConversationMessage.mentorship_id.in_(waiting))
+            .order_by(ConversationMessage.id.desc())
+        ):
+            notes[message.mentorship_id] = message  # the earliest, the request's note, wins
+    crisis_id = session.pop(HELPLINES_KEY, None)
+    return render_template(
+        "fellowship/mentorships.html",
+        mentorships=mine,
+        notes=notes,
+        helplines=helplines_for_reader() if crisis_id else None,
+    )
+
+
+@bp.route("/mentorship/<int:mentorship_id>/accept", methods=["POST"])
+@login_required
+def accept(mentorship_id: int) -> Response:
+    found = _mentorship_or_404(mentorship_id)
+    mentorship.accept(found, current_user)
+    db.session.commit()
+    flash("Thank you for saying yes. You can talk privately now.", "success")
+    return redirect(url_for(".conversation", mentorship_id=found.id))
+
+
+@bp.route("/mentorship/<int:mentorship_id>/decline", methods=["POST"])
+@login_required
+def decline(mentorship_id: int) -> Response:
+    found = _mentorship_or_404(mentorship_id)
+    mentorship.decline(found, current_user)
+    db.session.commit()
+    flash("Declined. They are told kindly, and can ask someone else.", "info")
+    return redirect(url_for(".overview"))
+
+
+@bp.route("/mentorship/<int:mentorship_id>/end", methods=["POST"])
+@login_required
+def end(mentorship_id: int) -> Response:
+    found = _mentorship_or_404(mentorship_id)
+    mentorship.end(found, current_user)
+    db.session.commit()
+    flash("Ended. The conversation stays for you to read; nobody can write in it now.", "info")
+    return redirect(url_for(".overview"))
+
+
+def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> str:
+    """A page of the conversation: the newest messages, or those before `?before=<id>`."""
+    query = (
+        select(ConversationMessage)
+        .options(joinedload(ConversationMessage.author))
+        .where(ConversationMessage.mentorship_id == found.id)
+        .order_by(ConversationMessage.id.desc())
+        .limit(MESSAGES_PER_PAGE + 1)
+    )
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(ConversationMessage.id < before)
+    newest_first = db.session.scalars(query).all()
+    older = (
+        newest_first[MESSAGES_PER_PAGE - 1].id if len(newest_first) > MESSAGES_PER_PAGE else None
+    )
+    messages = [
+        m for m in reversed(newest_first[:MESSAGES_PER_PAGE]) if m.visible_to(current_user.id)
+    ]
+    crisis_id = session.pop(HELPLINES_KEY, None)
+    helplines_first = next((m for m in messages if m.id == crisis_id), None)
+    has_crisis = any(m.crisis and m.status == PostStatus.PUBLISHED for m in messages)
+    return render_template(
+        "fellowship/conversation.html",
+        mentorship=found,
+        partner=found.partner_of(current_user.id),
+        messages=messages,
+        older=older,
+        form=form,
+        details=details,
+        helplines_first=helplines_first,
+        helplines=helplines_for_reader() if has_crisis or helplines_first else None,
+        waiting=any(m.status == PostStatus.PENDING for m in messages),
+    )
+
+
+@bp.route("/mentorship/<int:mentorship_id>")
+@login_required
+def conversation(mentorship_id: int) -> str | Response:
+    found = _mentorship_or_404(mentorship_id)
+    if found.answered_at is None or found.status == MentorshipStatus.DECLINED:
+        return redirect(url_for(".overview"))  # a conversation begins when a mentor says yes
+    return _conversation_page(found, MessageForm(), [])
+
+
+@bp.route("/mentorship/<int:mentorship_id>/messages", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["HARBOR_MESSAGE_LIMIT"], key_func=_member_key("message"))
+def send(mentorship_id: int) -> str | tuple[str, int] | Response:
+    found = _mentorship_or_404(mentorship_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _conversation_page(found, form, []), 400
+    details, confirmed = identifying_details_to_confirm(form, form.body.data)
+    if not confirmed:
+        return _conversation_page(found, form, details)
+    message = mentorship.send(found, current_user, form.body.data, details)
+    return _after_message(
+        message,
+        url_for(".conversation", mentorship_id=found.id, _anchor=f"message-{message.id}"),
+    )
+
+
+@bp.route("/mentorship/messages/<int:message_id>/report", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"], key_func=_member_key("message-report"))
+def report(message_id: int) -> str | tuple[str, int] | Response:
+    """Either person can take a message to the moderators, who may then read it in context."""
+    message = db.session.get(ConversationMessage, message_id)
+    if (
+        message is None
+        or not message.visible_to(current_user.id)
+        or message.status != PostStatus.PUBLISHED
+    ):
+        abort(404)
+    if message.author_id == current_user.id:
+        abort(400, "You can't report your own message.")
+    kind = request.values.get("kind", "report")
+    if kind not in ("report", "worried"):
+        abort(400, "Unknown kind of report.")
+    form = MessageReportForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template(
+            "fellowship/report_message.html", message=message, kind=kind, form=form
+        ), status
+    back = url_for(".conversation", mentorship_id=message.mentorship_id)
+    already = select(MessageReport.id).where(
+        MessageReport.message_id == message.id,
+        MessageReport.reporter_id == current_user.id,
+        MessageReport.kind == kind,
+    )
+    if db.session.scalar(already):
+        flash("You have already reported this message. The moderators have it.", "info")
+        return redirect(back)
+    reason = form.reason.data.strip()
+    db.session.add(
+        MessageReport(message_id=message.id, reporter_id=current_user.id, kind=kind, reason=reason)
+    )
+    review_kind = ReviewKind.CRISIS if kind == "worried" else ReviewKind.REPORT
+    label = (
+        "the other person in the mentorship is worried about this person"
+        if kind == "worried"
+        else f"report from the other person in the mentorship: {reason[:200]}"
+    )
+    open_review_item(message, review_kind, [label])
+    db.session.commit()
+    flash(
+        "Thank you. The moderators will read this message and the ones around it, and decide.",
+        "success",
+    )
+    return redirect(back)

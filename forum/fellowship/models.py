@@ -1,0 +1,140 @@
+"""The fellowship's tables: daily check-in threads, mentorships and their private messages."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models import PostStatus, ScoringState, User, utcnow
+
+
+class DailyCheckin(db.Model):
+    """The "Just for today" thread of one UTC day. The day is the key, so it exists once."""
+
+    __tablename__ = "daily_checkins"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MentorshipStatus(StrEnum):
+    REQUESTED = "requested"  # a newcomer asked; the mentor has not answered
+    ACTIVE = "active"  # accepted: the pair has a private conversation
+    DECLINED = "declined"
+    ENDED = "ended"  # by either person, or withdrawn before an answer
+
+    @classmethod
+    def open(cls) -> tuple["MentorshipStatus", ...]:
+        return (cls.REQUESTED, cls.ACTIVE)
+
+
+OPEN_STATUSES_SQL = "status IN ('requested', 'active')"
+
+
+class Mentorship(db.Model):
+    """A newcomer's request to a mentor and, once accepted, their private conversation."""
+
+    __tablename__ = "mentorships"
+    __table_args__ = (
+        Index("ix_mentorships_mentor", "mentor_id", "status"),
+        Index("ix_mentorships_newcomer", "newcomer_id", "status"),
+        # one open request or mentorship per newcomer at a time
+        Index(
+            "uq_mentorships_open_newcomer",
+            "newcomer_id",
+            unique=True,
+            sqlite_where=text(OPEN_STATUSES_SQL),
+            postgresql_where=text(OPEN_STATUSES_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # None once that person has deleted their account: the conversation then reads as ended
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    newcomer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default=MentorshipStatus.REQUESTED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    mentor: Mapped[User | None] = relationship(foreign_keys=[mentor_id])
+    newcomer: Mapped[User | None] = relationship(foreign_keys=[newcomer_id])
+
+    def involves(self, user_id: int) -> bool:
+        return user_id in (self.mentor_id, self.newcomer_id)
+
+    def partner_of(self, user_id: int) -> User | None:
+        return self.newcomer if user_id == self.mentor_id else self.mentor
+
+    @property
+    def partner_left(self) -> bool:
+        return self.mentor_id is None or self.newcomer_id is None
+
+    @property
+    def is_active(self) -> bool:
+        """Messages can be sent: accepted, not ended, and both people still members."""
+        return self.status == MentorshipStatus.ACTIVE and not self.partner_left
+
+
+class ConversationMessage(db.Model):
+    """A private message between a mentor and a newcomer, moderated as a post is.
+
+    The moderation columns carry the same names as a post's, so the pipeline and the scoring
+    workers treat both alike (forum/pipeline.py).
+    """
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (Index("ix_conversation_messages_thread", "mentorship_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # pending until scored; held until a moderator approves; delivered once published
+    status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING)
+    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING, index=True)
+    scoring_lease_until: Mapped[datetime | None]
+    scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
+    scoring_attempts: Mapped[int] = mapped_column(default=0)
+    scored_by: Mapped[str | None] = mapped_column(String(120))
+    scored_at: Mapped[datetime | None]
+    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    crisis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    identifying_details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+    mentorship: Mapped[Mentorship] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    def visible_to(self, user_id: int) -> bool:
+        """Delivered (or removed: a stub) to both people; pending and held ones to the writer."""
+        if not self.mentorship.involves(user_id):
+            return False
+        return self.status in (PostStatus.PUBLISHED, PostStatus.REMOVED) or (
+            self.author_id == user_id
+        )
+
+
+class MessageReport(db.Model):
+    """A participant's report of a private message: moderators may then read it, in context."""
+
+    __tablename__ = "message_reports"
+    __table_args__ = (UniqueConstraint("message_id", "reporter_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation_messages.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # "report" (breaks the guidelines) or "worried" (I'm worried about this person)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

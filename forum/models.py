@@ -171,7 +171,24 @@ class Topic(db.Model):
     author: Mapped[User | None] = relationship()
 
 
-class Post(db.Model):
+class ModeratedText:
+    """What the moderation pipeline records on any text it checks (posts, private messages):
+    the scoring lease, which model scored it, the scores, and the decision with its reasons."""
+
+    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING, index=True)
+    scoring_lease_until: Mapped[datetime | None]
+    scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
+    scoring_attempts: Mapped[int] = mapped_column(default=0)
+    scored_by: Mapped[str | None] = mapped_column(String(120))
+    scored_at: Mapped[datetime | None]
+    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    crisis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # identifying details the writer was shown and chose to post anyway
+    identifying_details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class Post(ModeratedText, db.Model):
     __tablename__ = "posts"
     __table_args__ = (UniqueConstraint("topic_id", "number", name="uq_posts_topic_number"),)
 
@@ -187,18 +204,6 @@ class Post(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING, index=True)
-    # moderation: which model scored it, the scores, and the policy's decision with reasons
-    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING, index=True)
-    scoring_lease_until: Mapped[datetime | None]
-    scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
-    scoring_attempts: Mapped[int] = mapped_column(default=0)
-    scored_by: Mapped[str | None] = mapped_column(String(120))
-    scored_at: Mapped[datetime | None]
-    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    crisis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # identifying details the writer was shown and chose to post anyway
-    identifying_details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     topic: Mapped[Topic] = relationship()
     author: Mapped[User | None] = relationship()

@@ -2,13 +2,12 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
-from forum.models import PostStatus, ScoringState, User, utcnow
+from forum.models import ModeratedText, PostStatus, User, utcnow
 
 
 class DailyCheckin(db.Model):
@@ -80,7 +79,7 @@ class Mentorship(db.Model):
         return self.status == MentorshipStatus.ACTIVE and not self.partner_left
 
 
-class ConversationMessage(db.Model):
+class ConversationMessage(ModeratedText, db.Model):
     """A private message between a mentor and a newcomer, moderated as a post is.
 
     The moderation columns carry the same names as a post's, so the pipeline and the scoring
@@ -100,16 +99,6 @@ class ConversationMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # pending until scored; held until a moderator approves; delivered once published
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING)
-    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING, index=True)
-    scoring_lease_until: Mapped[datetime | None]
-    scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
-    scoring_attempts: Mapped[int] = mapped_column(default=0)
-    scored_by: Mapped[str | None] = mapped_column(String(120))
-    scored_at: Mapped[datetime | None]
-    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    crisis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    identifying_details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     mentorship: Mapped[Mentorship] = relationship()
     author: Mapped[User | None] = relationship()

@@ -9,7 +9,6 @@ waiting is shown to its author with a notice and to nobody else.
 import concurrent.futures
 import functools
 from dataclasses import asdict
-from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -26,6 +25,7 @@ from forum.models import (
     utcnow,
 )
 from forum.posting import set_post_status
+from forum.posting_limits import is_new_member
 from forum.scoring_runtime import scoring_service
 from moderation.crisis import CrisisDetector, Severity
 from moderation.policy import (
@@ -80,13 +80,10 @@ def _score_within_budget(text: str) -> Scores | None:
 
 
 def facts_for(post: Post) -> PostFacts:
-    author = post.author
-    new_member_days = current_app.config["HARBOR_NEW_MEMBER_DAYS"]
-    is_new = author is not None and author.created_at > utcnow() - timedelta(days=new_member_days)
     return PostFacts(
         crisis_category=post.crisis["category"] if post.crisis else None,
         identifying_kinds=tuple(detail["kind"] for detail in post.identifying_details or ()),
-        links_from_new_member=is_new and not author.is_moderator and "<a " in post.body_html,
+        links_from_new_member=is_new_member(post.author) and "<a " in post.body_html,
     )
 
 

@@ -68,6 +68,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
+        # no hash of the client's address in the session (see forum.security)
+        "SESSION_PROTECTION": None,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, so a long draft is not lost
         # Referrer-Policy: no-referrer means browsers send no Referer, even to Harbor itself, so

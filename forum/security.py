@@ -5,7 +5,7 @@ CDN, fonts, analytics or embeds, and no inline script or style (a post that slip
 sanitiser still could not run). No Referer tells another site which topic a member read.
 """
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, session
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,5 +35,15 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def no_address_hash_in_the_session(response: Response) -> Response:
+    """Flask-Login keeps a SHA-512 of the client's address and browser in the session cookie
+    for its "session protection". Harbor turns that off (SESSION_PROTECTION None) and drops
+    the hash: an IPv4 address is easily found again from it by anyone who reads the cookie."""
+    if "_id" in session:
+        session.pop("_id")
+    return response
+
+
 def register(app: Flask) -> None:
     app.after_request(security_headers)
+    app.after_request(no_address_hash_in_the_session)

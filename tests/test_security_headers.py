@@ -62,10 +62,17 @@ def test_every_kind_of_response_carries_the_headers(app, forms, boards):
     assert responses["POST without a token"].status_code == 400
 
 
+def session_contents(app, set_cookie: str) -> dict:
+    value = set_cookie.split(";", 1)[0].split("=", 1)[1]
+    return app.session_interface.get_signing_serializer(app).loads(value)
+
+
 def test_session_cookies_are_httponly_and_samesite_lax(app, forms):
     response = forms.signup("Cookie")
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    contents = session_contents(app, cookie)
+    assert "_user_id" in contents and "_id" not in contents  # no hash of the address
     forms.logout()
     response = forms.submit(
         "/login", {"pseudonym": "Cookie", "password": "correct horse battery", "remember": "y"}
@@ -74,6 +81,14 @@ def test_session_cookies_are_httponly_and_samesite_lax(app, forms):
         h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token=")
     )
     assert "HttpOnly" in remember and "SameSite=Lax" in remember
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "_id" not in session_contents(app, cookie)
+    # a visit that restores the session from the remember cookie adds no hash either
+    forms.client.delete_cookie("session")
+    response = forms.get("/account")
+    assert response.status_code == 200
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "_id" not in session_contents(app, cookie)
 
 
 def test_https_setting_adds_hsts_and_secure_cookies(tmp_path, monkeypatch):

@@ -6,9 +6,11 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.config import load_config
 from forum.extensions import csrf, db, login_manager, migrate
+from forum.log_privacy import keep_addresses_out_of_logs
 from forum.ratelimit import limiter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,10 +28,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from forum import admin, auth, boards, errors, help, hooks, review
+    if proxies := app.config["HARBOR_TRUSTED_PROXIES"]:
+        # the client's address is the one these proxies saw: rate limits key on it (hashed)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+    keep_addresses_out_of_logs()
+
+    from forum import account_data, admin, auth, boards, errors, help, hooks, review, security
     from forum.fellowship import views as fellowship
 
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
+    security.register(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -42,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(help.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(fellowship.bp)
+    app.register_blueprint(account_data.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

@@ -21,7 +21,15 @@ from forum.extensions import db, login_manager
 from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
 from forum.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
 from forum.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
-from forum.ratelimit import limiter
+from forum.ratelimit import (
+    LOGIN_PER_ADDRESS,
+    LOGIN_PER_PSEUDONYM,
+    RECOVER_PER_ADDRESS,
+    RECOVER_PER_PSEUDONYM,
+    SIGNUP_PER_ADDRESS,
+    hashed_pseudonym,
+    limiter,
+)
 from moderation.identifying import pseudonym_problem
 
 bp = Blueprint("auth", __name__)
@@ -61,19 +69,29 @@ def new_recovery_codes(user: User) -> list[str]:
     return codes
 
 
-def _pseudonym_key() -> str:
-    return (request.form.get("pseudonym") or "").strip().casefold()[:32]
+LOGIN_LIMIT_MESSAGE = (
+    "Too many log-in attempts. To keep members' accounts safe from password guessing, "
+    "Harbor has paused log-in here for a while."
+)
+BOT_REFUSAL = (
+    "Sign-up refused: a hidden field that people leave empty was filled in, as automated "
+    "sign-up scripts do. If you are a person, please go back, reload the page and try again."
+)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(
+    SIGNUP_PER_ADDRESS,
+    methods=["POST"],
+    error_message="Too many sign-ups from here in a short time.",
+)
 def signup() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("boards.index"))
     form = SignupForm()
+    if request.method == "POST" and form.website.data:
+        abort(400, BOT_REFUSAL)  # the honeypot: nothing a bot sent is even validated
     if form.validate_on_submit():
-        if form.website.data:
-            abort(400, "This form could not be accepted.")
         problem = pseudonym_problem(form.pseudonym.data)
         if problem:
             form.pseudonym.errors.append(problem)
@@ -107,8 +125,13 @@ def recovery_codes() -> str | Response:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_pseudonym_key)
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"], error_message=LOGIN_LIMIT_MESSAGE)
+@limiter.limit(
+    LOGIN_PER_PSEUDONYM,
+    methods=["POST"],
+    key_func=hashed_pseudonym,
+    error_message=LOGIN_LIMIT_MESSAGE,
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("boards.index"))
@@ -143,8 +166,8 @@ def logout() -> Response:
 
 
 @bp.route("/recover", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
-@limiter.limit("5 per hour", methods=["POST"], key_func=_pseudonym_key)
+@limiter.limit(RECOVER_PER_ADDRESS, methods=["POST"])
+@limiter.limit(RECOVER_PER_PSEUDONYM, methods=["POST"], key_func=hashed_pseudonym)
 def recover() -> str | Response:
     form = RecoverForm()
     if form.validate_on_submit():

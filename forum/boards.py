@@ -24,6 +24,12 @@ from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
 from forum.models import Post, PostStatus, Topic
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
+from forum.posting_limits import (
+    enforce_first_day_cap,
+    post_stored,
+    reply_interval,
+    topic_interval,
+)
 from forum.visibility import board_or_404, topic_or_404, visible_boards
 from moderation.identifying import IdentifyingDetail, find_identifying_details
 
@@ -91,6 +97,7 @@ def board(slug: str) -> str:
 
 
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
+@topic_interval
 @login_required
 def new_topic(slug: str) -> str | Response:
     board = board_or_404(slug)
@@ -103,8 +110,10 @@ def new_topic(slug: str) -> str | Response:
         ensure_can_post()
         details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
         if confirmed:
+            enforce_first_day_cap(current_user, "topic")
             post = start_topic(board, current_user, form.title.data, form.body.data)
             submit(post, details)
+            post_stored()
             return after_submit(post)
     return render_template("boards/new_topic.html", board=board, form=form, details=details)
 
@@ -145,6 +154,7 @@ def topic(topic_id: int) -> str:
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
+@reply_interval
 @login_required
 def reply(topic_id: int) -> str | Response:
     topic = topic_or_404(topic_id)
@@ -155,8 +165,10 @@ def reply(topic_id: int) -> str | Response:
     details, confirmed = identifying_details_to_confirm(form, form.body.data)
     if not confirmed:
         return render_template("boards/reply.html", topic=topic, form=form, details=details)
+    enforce_first_day_cap(current_user, "reply")
     post = add_reply(topic, current_user, form.body.data)
     submit(post, details)
+    post_stored()
     return after_submit(post)
 
 

@@ -57,6 +57,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_ENABLED": os.environ.get("HARBOR_RATE_LIMITS", "on").lower() != "off",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Behind N reverse proxies, the client address is taken from X-Forwarded-For (for the
+        # hashed rate-limit keys; it is never stored). 0: use the connection's address.
+        "HARBOR_TRUSTED_PROXIES": int(os.environ.get("HARBOR_TRUSTED_PROXIES", 0)),
         # Cookies: HttpOnly always, SameSite=Lax, Secure when served over HTTPS.
         "HARBOR_HTTPS": https,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -65,8 +68,14 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
+        # no hash of the client's address in the session (see forum.security)
+        "SESSION_PROTECTION": None,
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session, so a long draft is not lost
+        # Referrer-Policy: no-referrer means browsers send no Referer, even to Harbor itself, so
+        # Flask-WTF's HTTPS Referer check would refuse every form. The token and the SameSite
+        # session cookie carry the CSRF protection.
+        "WTF_CSRF_SSL_STRICT": False,
         # Moderation: Detoxify model and the per-label thresholds (see moderation.policy).
         "HARBOR_MODEL_TYPE": os.environ.get("HARBOR_MODEL_TYPE", "unbiased-small"),
         "HARBOR_MODEL_CHECKPOINT": os.environ.get("HARBOR_MODEL_CHECKPOINT") or None,

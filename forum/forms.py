@@ -4,7 +4,15 @@ import re
 
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 PSEUDONYM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{1,30}[A-Za-z0-9_]$")
@@ -78,6 +86,20 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField(
         "New password again",
         validators=[EqualTo("password", message="The passwords differ.")],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    posts = RadioField(
+        "Your posts",
+        choices=[
+            SelectChoice("erase", "Erase them: each leaves a note “removed by its author”"),
+            SelectChoice("keep", "Leave them for others to read, signed “former member”"),
+        ],
+        validators=[InputRequired(message="Choose what happens to your posts.")],
+    )
+    password = PasswordField(
+        "Your password, to confirm", validators=[DataRequired(), Length(max=200)]
     )
 
 

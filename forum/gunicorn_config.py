@@ -1,11 +1,17 @@
 """gunicorn settings: `gunicorn -c python:forum.gunicorn_config wsgi:app`.
 
-The access log leaves the client address out: Harbor writes no IP address anywhere.
+Harbor writes no IP address anywhere: the access log format leaves the client address (and the
+query string, which holds search words) out, and every gunicorn log line passes through
+forum.log_privacy's scrubber, which masks any address left in a message.
 In the embedded default (no Redis) one process with threads serves, so the in-memory rate-limit
 counts are shared by every request; with Redis configured, several processes share them.
 """
 
 import os
+
+from gunicorn.glogging import Logger
+
+from forum.log_privacy import keep_addresses_out_of_logs
 
 bind = os.environ.get("HARBOR_BIND", "127.0.0.1:5000")
 workers = int(
@@ -19,10 +25,24 @@ timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("HARBOR_ACCESS_LOG", "-")
-# request line, status, size, duration: no %(h)s, %({x-forwarded-for}i)s or user agent
-access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+# method, path, protocol, status, size, duration: no %(h)s, %({x-forwarded-for}i)s, user agent,
+# referrer or query string
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("HARBOR_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Harbor does not use gunicorn's run-time control socket (one fixed path per user by default)
+control_socket_disable = True
+
+
+class AddressFreeLogger(Logger):
+    """gunicorn's logger, with IP addresses masked in every error and access line."""
+
+    def setup(self, cfg) -> None:  # noqa: ANN001
+        super().setup(cfg)
+        keep_addresses_out_of_logs("gunicorn.error", "gunicorn.access")
+
+
+logger_class = AddressFreeLogger
 
 
 def post_worker_init(worker) -> None:  # noqa: ANN001

@@ -1,4 +1,4 @@
-"""Per-request hooks: reject unreadable input, add headers and template context."""
+"""Per-request hooks: reject unreadable input, add template context (headers: forum/security.py)."""
 
 from urllib.parse import parse_qsl
 

@@ -30,6 +30,7 @@ from forum.models import (
     utcnow,
 )
 from forum.posting import set_post_status
+from forum.posting_limits import is_new_member
 from forum.scoring_runtime import scoring_service
 from moderation.crisis import CrisisDetector, Severity
 from moderation.policy import (
@@ -118,13 +119,10 @@ def _score_within_budget(text: str, budget: float) -> Scores | None:
 
 
 def facts_for(subject: Subject) -> PostFacts:
-    author = subject.author
-    new_member_days = current_app.config["HARBOR_NEW_MEMBER_DAYS"]
-    is_new = author is not None and author.created_at > utcnow() - timedelta(days=new_member_days)
     return PostFacts(
         crisis_category=subject.crisis["category"] if subject.crisis else None,
         identifying_kinds=tuple(detail["kind"] for detail in subject.identifying_details or ()),
-        links_from_new_member=is_new and not author.is_moderator and "<a " in subject.body_html,
+        links_from_new_member=is_new_member(subject.author) and "<a " in subject.body_html,
     )
 
 

@@ -20,7 +20,7 @@ from forum.fellowship.models import ConversationMessage, MessageReport
 from forum.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
 from forum.pipeline import open_review_item
 from forum.posting import PostingError
-from forum.ratelimit import limiter
+from forum.ratelimit import REPORTS_PER_MEMBER, limiter, member_or_address
 from forum.scoring_runtime import STATUS_KEY
 from forum.settings import get_setting
 from forum.visibility import topic_or_404
@@ -269,7 +269,12 @@ def audit_log() -> str:
 
 @bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per hour", methods=["POST"], key_func=lambda: f"report:{current_user.id}")
+@limiter.limit(
+    REPORTS_PER_MEMBER,
+    methods=["POST"],
+    key_func=member_or_address,
+    error_message="You have sent a lot of reports in the last hour. The moderators have them.",
+)
 def report(post_id: int) -> str | Response:
     post = db.session.get(Post, post_id)
     if post is None or post.status != PostStatus.PUBLISHED:

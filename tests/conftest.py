@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a fresh database, and a browser-like client that sends CSRF tokens."""
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -21,6 +22,45 @@ from forum.models import Board, Role, User  # noqa: E402
 from moderation.scoring import ScoringService  # noqa: E402
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Everything logged at INFO or above during the suite also goes to one file.
+
+    With the test databases it sits under the session's base temp folder, which the last test
+    (tests/test_zz_no_ip_addresses.py) scans for IP addresses.
+    """
+    path = tmp_path_factory.getbasetemp() / "logs" / "suite.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield path
+    root.removeHandler(handler)
+    root.setLevel(previous_level)
+    handler.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():  # noqa: ANN201
+    """Debian's headless Chromium through Playwright, shared by the browser tests."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser test: no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser test: Playwright is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def shared_data_dir() -> Path:

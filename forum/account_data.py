@@ -1,0 +1,243 @@
+"""My data: a member downloads everything Harbor holds about them, or deletes their account.
+
+The download holds the account, every post with its earlier versions and what moderation
+recorded about it, the reports the member made, their messages, and the moderators'
+decisions about them. Left out, to protect other people: who reported the member's posts and
+what they wrote, which moderator made each decision, and moderators' internal steps
+(claiming, escalating, reopening a review item). Harbor stores no IP address to include.
+
+Deleting an account removes the member's row. Their posts are either erased (each leaves a
+"removed by its author" note, so threads still read) or left under "former member". Either
+way the schema's foreign keys take every link to the account with the row: recovery codes and
+messages are deleted; posts, topics, reports, review-item claims and audit entries lose their
+member reference (ON DELETE SET NULL, so the append-only audit log is never rewritten by
+Harbor's code).
+"""
+
+import json
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
+from werkzeug import Response
+
+from forum.extensions import db
+from forum.forms import DeleteAccountForm
+from forum.models import (
+    AuditEntry,
+    Notification,
+    Post,
+    PostRevision,
+    PostStatus,
+    Report,
+    ReviewItem,
+    ReviewStatus,
+    ScoringState,
+    Topic,
+    User,
+    utcnow,
+)
+from forum.posting import set_post_status
+from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
+
+bp = Blueprint("account_data", __name__)
+
+EXPORT_FORMAT = "harbor-member-data/1"
+ERASED_TITLE = "Removed by its author"
+# moderators' steps between themselves, not decisions about the member
+INTERNAL_ACTIONS = ("claim", "escalate", "reopen")
+NOT_INCLUDED = [
+    "Who reported your posts, and what they wrote: Harbor never names a reporter.",
+    "Which moderator made each decision.",
+    "Moderators' internal steps: claiming, escalating or reopening a review item.",
+    "Your IP address, e-mail or real name: Harbor never stores them.",
+    "Your password and recovery codes, which are stored only as one-way hashes.",
+]
+
+
+def _when(value: datetime | None) -> str | None:
+    return f"{value.isoformat()}Z" if value else None
+
+
+def _post_data(post: Post, revisions: list[PostRevision]) -> dict[str, Any]:
+    return {
+        "id": post.id,
+        "topic_id": post.topic_id,
+        "topic_title": post.topic.title,
+        "board": post.topic.board.name,
+        "number_in_topic": post.number,
+        "starts_topic": post.is_first,
+        "status": post.status,
+        "created_at": _when(post.created_at),
+        "edited_at": _when(post.edited_at),
+        "body": post.body,
+        "earlier_versions": [
+            {
+                "replaced_at": _when(revision.created_at),
+                "replaced_by": revision.replaced_by,
+                "title": revision.title,
+                "body": revision.body,
+            }
+            for revision in revisions
+        ],
+        "moderation": {
+            "scored_by": post.scored_by,
+            "scores": post.scores,
+            "decision": post.decision,
+            "crisis_language": post.crisis,
+            "identifying_details_posted_anyway": post.identifying_details,
+        },
+    }
+
+
+def member_data(user: User) -> dict[str, Any]:
+    """Everything Harbor holds about `user`, as plain JSON-ready data."""
+    posts = db.session.scalars(
+        select(Post)
+        .options(joinedload(Post.topic).joinedload(Topic.board))
+        .where(Post.author_id == user.id)
+        .order_by(Post.id)
+    ).all()
+    revisions: dict[int, list[PostRevision]] = {}
+    for revision in db.session.scalars(
+        select(PostRevision)
+        .join(Post, PostRevision.post_id == Post.id)
+        .where(Post.author_id == user.id)
+        .order_by(PostRevision.id)
+    ):
+        revisions.setdefault(revision.post_id, []).append(revision)
+    reports = db.session.scalars(
+        select(Report).where(Report.reporter_id == user.id).order_by(Report.id)
+    ).all()
+    notes = db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    ).all()
+    decisions = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.member_id == user.id, AuditEntry.action.notin_(INTERNAL_ACTIONS))
+        .order_by(AuditEntry.id)
+    ).all()
+    actions_taken = db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.actor_id == user.id)
+    )
+    return {
+        "format": EXPORT_FORMAT,
+        "exported_at": _when(utcnow()),
+        "account": {
+            "pseudonym": user.pseudonym,
+            "role": user.role,
+            "created_at": _when(user.created_at),
+            "silenced_until": _when(user.silenced_until),
+            "suspended_until": _when(user.suspended_until),
+            "published_topics": user.topic_count,
+            "published_posts": user.post_count,
+        },
+        "recovery_codes": {
+            "unused": sum(1 for code in user.recovery_codes if code.used_at is None),
+            "used": [_when(code.used_at) for code in user.recovery_codes if code.used_at],
+        },
+        "posts": [_post_data(post, revisions.get(post.id, [])) for post in posts],
+        "reports_made": [
+            {
+                "post_id": report.post_id,
+                "kind": report.kind,
+                "reason": report.reason,
+                "created_at": _when(report.created_at),
+            }
+            for report in reports
+        ],
+        "messages": [
+            {
+                "kind": note.kind,
+                "subject": note.subject,
+                "body": note.body,
+                "link": note.link,
+                "created_at": _when(note.created_at),
+                "read_at": _when(note.read_at),
+            }
+            for note in notes
+        ],
+        "moderation_decisions_about_you": [
+            {
+                "action": entry.action,
+                "post_id": entry.post_id,
+                "reason": entry.reason,
+                "details": entry.details,
+                "created_at": _when(entry.created_at),
+            }
+            for entry in decisions
+        ],
+        "moderation_actions_you_took": actions_taken,
+        "not_included": NOT_INCLUDED,
+    }
+
+
+def erase_post(post: Post) -> None:
+    """Leave only a "removed by its author" stub: no text, no earlier versions, no scores."""
+    if post.status != PostStatus.DELETED:
+        set_post_status(post, PostStatus.DELETED)
+    post.body = post.body_html = ""
+    post.scores = post.decision = post.crisis = post.identifying_details = None
+    post.scored_by = None
+    post.scoring = ScoringState.DONE  # nothing left for a worker to score
+    if post.is_first:
+        post.topic.title = ERASED_TITLE
+    db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
+    open_items = select(ReviewItem).where(
+        ReviewItem.post_id == post.id, ReviewItem.status == ReviewStatus.OPEN
+    )
+    for item in db.session.scalars(open_items):
+        item.status = ReviewStatus.RESOLVED
+        item.resolution = "author_erased"
+        item.resolved_at = utcnow()
+        item.claimed_by_id = item.claim_expires_at = None
+
+
+def delete_member(user: User, erase_posts: bool) -> None:
+    """Delete the account; its posts are erased or stay under "former member" (the caller
+    commits). The foreign keys unlink or delete everything else that named the account."""
+    if erase_posts:
+        for post in db.session.scalars(select(Post).where(Post.author_id == user.id)).all():
+            erase_post(post)
+    db.session.delete(user)
+
+
+@bp.route("/account/data")
+@login_required
+def my_data() -> str:
+    return render_template("auth/my_data.html", form=DeleteAccountForm())
+
+
+@bp.route("/account/data/export")
+@login_required
+def export() -> Response:
+    body = json.dumps(member_data(current_user), indent=2, ensure_ascii=False)
+    response = make_response(body)
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = 'attachment; filename="harbor-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/account/delete", methods=["POST"])
+@limiter.limit(ACCOUNT_DELETION_PER_MEMBER, key_func=member_or_address)
+@login_required
+def delete_account() -> str | Response:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors.append("That is not your password. Nothing was deleted.")
+        else:
+            user = current_user._get_current_object()
+            erase = form.posts.data == "erase"
+            logout_user()
+            delete_member(user, erase_posts=erase)
+            db.session.commit()
+            session.clear()
+            posts = "your posts are erased" if erase else "your posts stay as “former member”"
+            flash(f"Your account is deleted and {posts}. Take care.", "success")
+            return redirect(url_for("boards.index"))
+    return render_template("auth/my_data.html", form=form), 400

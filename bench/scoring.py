@@ -9,7 +9,10 @@ BertTokenizer over a generated vocab of the model's vocab size instead of the re
 (sentencepiece for ALBERT): fine for timing, since posts are built from words in that vocab
 so a word is one token, about what real tokenizers give for plain English.
 
-Each model is measured in a fresh process (spawned) so peak memory figures don't mix.
+Each model is measured in a fresh process (spawned) so peak memory figures don't mix. Timings
+are only as steady as the machine is idle: other work on the same cores slows them down.
+The int8 rows use torch's dynamic quantisation of Linear layers; their score differences from
+fp32 are on random weights, so accuracy on the real models still needs checking.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BATCH_SIZES = (1, 8, 32)
 POST_COUNT = 64
-LONG_POST_WORDS = 2000
+LONG_POST_WORDS = 1000
 LONG_POST_COLUMN = f"{LONG_POST_WORDS}-word post s"
 
 

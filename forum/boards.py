@@ -19,14 +19,23 @@ from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
 from forum.extensions import db
-from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
+from forum.forms import (
+    CONTENT_WARNING_SUGGESTIONS,
+    EditPostForm,
+    PostingForm,
+    ReplyForm,
+    TopicForm,
+)
 from forum.models import Post, PostStatus, Topic
+from forum.notifications import follow_state
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
+from forum.reactions import reactions_of
 from forum.visibility import board_or_404, topic_or_404, visible_boards
 from moderation.identifying import IdentifyingDetail, find_identifying_details
 
 bp = Blueprint("boards", __name__)
+bp.add_app_template_global(CONTENT_WARNING_SUGGESTIONS, "content_warning_suggestions")
 
 
 def _cursor(topic: Topic) -> str:
@@ -99,7 +108,13 @@ def new_topic(slug: str) -> str | Response:
         ensure_can_post()
         details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
         if confirmed:
-            post = start_topic(board, current_user, form.title.data, form.body.data)
+            post = start_topic(
+                board,
+                current_user,
+                form.title.data,
+                form.body.data,
+                content_warning=form.content_warning.data,
+            )
             submit(post, details)
             return after_submit(post)
     return render_template("boards/new_topic.html", board=board, form=form, details=details)
@@ -136,6 +151,8 @@ def topic(topic_id: int) -> str:
         form=ReplyForm(),
         helplines_first=helplines_first,
         waiting=any(post.status == PostStatus.PENDING for post in posts),
+        my_reactions=reactions_of(current_user, posts),
+        following=follow_state(topic.id, current_user),
     )
 
 
@@ -150,7 +167,7 @@ def reply(topic_id: int) -> str | Response:
     details, confirmed = identifying_details_to_confirm(form, form.body.data)
     if not confirmed:
         return render_template("boards/reply.html", topic=topic, form=form, details=details)
-    post = add_reply(topic, current_user, form.body.data)
+    post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
     submit(post, details)
     return after_submit(post)
 
@@ -192,7 +209,7 @@ def edit(post_id: int) -> str | Response:
             ensure_can_post()
             details, confirmed = identifying_details_to_confirm(form, title or "", form.body.data)
             if confirmed:
-                edit_post(post, form.body.data, title)
+                edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 submit(post, details)
                 flash("Your post is updated.", "success")
                 return after_submit(post)

@@ -390,3 +390,23 @@ def test_pages_carry_no_inline_script_style_or_handlers(app, forms, boards):
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), url
         assert not re.search(r"\sstyle=", page), url
         assert not re.search(r"\son[a-z]+=", page), url
+
+
+def test_moderators_see_warned_text_open_on_the_review_item(
+    moderated_app, forms, new_forms, boards
+):
+    app = moderated_app
+    forms.signup("Writer")
+    post_topic(
+        forms, "Intro.\n\n:::cw grief\nSomething HOSTILE inside.\n:::", content_warning="grief"
+    )
+    with app.app_context():
+        item_id = db.session.scalar(select(ReviewItem.id))
+    make_user(app, "Mod", Role.MODERATOR)
+    mod = new_forms()
+    mod.login("Mod")
+    page = mod.get(f"/review/{item_id}").get_data(as_text=True)
+    assert '<p class="meta">Content warning: grief</p>' in page
+    assert '<details class="cw" open><summary>Content warning: grief</summary>' in page
+    reader_page = forms.get(f"/t/{newest_post(app).topic_id}").get_data(as_text=True)
+    assert '<details class="cw" open>' not in reader_page

@@ -98,8 +98,10 @@ def test_dark_theme_pages_are_accessible(open_visit, harbor, viewport):
     for name, url in [("home", "/"), ("help", "/help/"), ("signup", "/signup")]:
         page.goto(url)
         visit.assert_accessible(f"dark-{name}")
-    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
-    assert background == "rgb(21, 25, 28)"
+    red, green, blue = page.evaluate(
+        "() => getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number)"
+    )
+    assert max(red, green, blue) < 60, "the dark theme should have a dark background"
     visit.log_in(f"DarkReader_{viewport}")
     page.goto(topic.topic_path)
     page.locator("details.cw-post > summary").click()
@@ -109,6 +111,27 @@ def test_dark_theme_pages_are_accessible(open_visit, harbor, viewport):
     expect(page.locator("#draft-preview em")).to_have_text("preview")
     visit.assert_accessible("dark-new-topic")
     visit.screenshot("dark-new-topic")
+
+
+def test_pages_fit_a_320px_phone_without_sideways_scrolling(open_visit, harbor):
+    topic = harbor.post_topic(
+        "NarrowWriter",
+        "A long-winded title that has to wrap on the narrowest phone screens",
+        "A link: https://example.org/a/very/long/path/that/should/not/push/the/page/wider/ok\n\n"
+        ":::cw relapse details with a long label\nInside.\n:::",
+        content_warning="a fairly long content warning label",
+    )
+    harbor.member("NarrowModerator", Role.MODERATOR)
+    visit = open_visit("desktop")
+    page = visit.page
+    page.set_viewport_size({"width": 320, "height": 640})
+    visit.log_in("NarrowModerator")
+    for url in ["/", "/b/day-by-day", topic.topic_path, "/b/day-by-day/new", "/help/", "/review/"]:
+        page.goto(url)
+        if url == topic.topic_path:
+            page.locator("details.cw > summary").first.click()
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 320, f"{url} is {width}px wide at 320px"
 
 
 def test_reading_posting_reacting_and_warnings_work_without_javascript(open_visit, harbor):

@@ -6,10 +6,14 @@ screenshot to tests/artifacts/.
 
 import re
 
-from playwright.sync_api import expect
+import pytest
 
 from forum.models import Role
 from tests.browser.live_server import HELD_KEYWORD
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests need Playwright (pip install -e '.[test]')"
+).expect
 
 CRISIS_TEXT = "I can't do this anymore. I've got the pills ready and I want to end it all tonight."
 

@@ -33,7 +33,20 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     keep_addresses_out_of_logs()
 
-    from forum import account_data, admin, auth, boards, errors, help, hooks, review, security
+    from forum import (
+        account_data,
+        admin,
+        auth,
+        boards,
+        errors,
+        help,
+        hooks,
+        notifications,
+        preview,
+        reactions,
+        review,
+        security,
+    )
     from forum.fellowship import views as fellowship
 
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
@@ -51,6 +64,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(review.bp)
     app.register_blueprint(fellowship.bp)
     app.register_blueprint(account_data.bp)
+    app.register_blueprint(notifications.bp)
+    app.register_blueprint(reactions.bp)
+    app.register_blueprint(preview.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

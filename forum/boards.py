@@ -20,8 +20,15 @@ from werkzeug import Response
 
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
+from forum.forms import (
+    CONTENT_WARNING_SUGGESTIONS,
+    EditPostForm,
+    PostingForm,
+    ReplyForm,
+    TopicForm,
+)
 from forum.models import Post, PostStatus, Topic
+from forum.notifications import follow_state
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
 from forum.posting_limits import (
@@ -30,10 +37,12 @@ from forum.posting_limits import (
     reply_interval,
     topic_interval,
 )
+from forum.reactions import reactions_of
 from forum.visibility import board_or_404, topic_or_404, visible_boards
 from moderation.identifying import IdentifyingDetail, find_identifying_details
 
 bp = Blueprint("boards", __name__)
+bp.add_app_template_global(CONTENT_WARNING_SUGGESTIONS, "content_warning_suggestions")
 
 
 def _cursor(topic: Topic) -> str:
@@ -111,7 +120,13 @@ def new_topic(slug: str) -> str | Response:
         details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
         if confirmed:
             enforce_first_day_cap(current_user, "topic")
-            post = start_topic(board, current_user, form.title.data, form.body.data)
+            post = start_topic(
+                board,
+                current_user,
+                form.title.data,
+                form.body.data,
+                content_warning=form.content_warning.data,
+            )
             submit(post, details)
             post_stored()
             return after_submit(post)
@@ -150,6 +165,8 @@ def topic(topic_id: int) -> str:
         helplines_first=helplines_first,
         waiting=any(post.status == PostStatus.PENDING for post in posts),
         new_here=first_posts_among(posts, current_user),
+        my_reactions=reactions_of(current_user, posts),
+        following=follow_state(topic.id, current_user),
     )
 
 
@@ -166,7 +183,7 @@ def reply(topic_id: int) -> str | Response:
     if not confirmed:
         return render_template("boards/reply.html", topic=topic, form=form, details=details)
     enforce_first_day_cap(current_user, "reply")
-    post = add_reply(topic, current_user, form.body.data)
+    post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
     submit(post, details)
     post_stored()
     return after_submit(post)
@@ -209,7 +226,7 @@ def edit(post_id: int) -> str | Response:
             ensure_can_post()
             details, confirmed = identifying_details_to_confirm(form, title or "", form.body.data)
             if confirmed:
-                edit_post(post, form.body.data, title)
+                edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 submit(post, details)
                 flash("Your post is updated.", "success")
                 return after_submit(post)

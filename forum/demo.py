@@ -37,7 +37,11 @@ def seed_demo() -> None:
     start = utcnow() - timedelta(days=len(content["topics"]))
     for offset, spec in enumerate(content["topics"]):
         first = start_topic(
-            boards[spec["board"]], members[spec["author"]], spec["title"], spec["body"]
+            boards[spec["board"]],
+            members[spec["author"]],
+            spec["title"],
+            spec["body"],
+            content_warning=spec.get("content_warning"),
         )
         first.created_at = start + timedelta(days=offset)
         first.topic.created_at = first.topic.last_post_at = first.created_at

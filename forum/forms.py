@@ -15,6 +15,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
+from forum.markdown import CONTENT_WARNING_MAX_CHARS
+
 PSEUDONYM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{1,30}[A-Za-z0-9_]$")
 PASSWORD_MIN = 10
 
@@ -103,9 +105,32 @@ class DeleteAccountForm(FlaskForm):
     )
 
 
+# offered under the content-warning field; a writer may type any other words
+CONTENT_WARNING_SUGGESTIONS = (
+    "relapse details",
+    "self-harm",
+    "suicidal thoughts",
+    "drug use",
+    "drinking",
+    "grief",
+    "abuse",
+    "medical details",
+)
+
+
 class PostingForm(FlaskForm):
     # shown only after the identifying-details guard found something in the draft
     post_anyway = BooleanField("Post anyway: I understand what I'm sharing")
+    content_warning = StringField(
+        "Content warning (optional)",
+        validators=[
+            Length(
+                max=CONTENT_WARNING_MAX_CHARS,
+                message=f"Keep the warning to {CONTENT_WARNING_MAX_CHARS} characters or fewer.",
+            )
+        ],
+        filters=[_strip],
+    )
 
 
 class TopicForm(PostingForm):

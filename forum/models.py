@@ -204,6 +204,14 @@ class Post(ModeratedText, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     edited_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=PostStatus.PENDING, index=True)
+    # the writer's warning ("relapse details"): readers open the post with one click or key
+    content_warning: Mapped[str | None] = mapped_column(String(60))
+    # set when the post is first published: followers hear of a reply once, not on re-approval
+    first_published_at: Mapped[datetime | None]
+    # supportive reactions, counted here in the transaction that adds or takes one back
+    reactions_hear_you: Mapped[int] = mapped_column(default=0)
+    reactions_me_too: Mapped[int] = mapped_column(default=0)
+    reactions_strength: Mapped[int] = mapped_column(default=0)
 
     topic: Mapped[Topic] = relationship()
     author: Mapped[User | None] = relationship()
@@ -369,6 +377,15 @@ class Notification(db.Model):
     """A message to a member inside Harbor (no e-mail): from moderators, or about replies."""
 
     __tablename__ = "notifications"
+    __table_args__ = (
+        # the unread count in every page's navigation reads this small index only
+        Index(
+            "ix_notifications_unread",
+            "user_id",
+            sqlite_where=text("read_at IS NULL"),
+            postgresql_where=text("read_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -378,6 +395,9 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # replies: the topic, and how many new replies this one unread message stands for
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    event_count: Mapped[int] = mapped_column(default=1)
 
 
 # ReviewItem and AuditEntry refer to private messages, so their model is always registered.

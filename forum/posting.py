@@ -2,7 +2,8 @@
 
 Every change of a post's status goes through `set_post_status`, which moves the counters shown
 on pages (board topics and posts, topic replies, member posts) in the same transaction, with
-SQL increments so concurrent writers never lose a count.
+SQL increments so concurrent writers never lose a count. A reply's first publication is also
+where the topic's followers are told of it.
 """
 
 from sqlalchemy import update
@@ -10,6 +11,7 @@ from sqlalchemy import update
 from forum.extensions import db
 from forum.markdown import render_markdown
 from forum.models import Board, Post, PostStatus, Topic, User, utcnow
+from forum.notifications import follow_automatically, notify_followers
 
 
 class PostingError(Exception):
@@ -62,45 +64,56 @@ def set_post_status(post: Post, status: PostStatus) -> None:
         db.session.execute(
             update(Board).where(Board.id == topic.board_id).values(last_post_at=post.created_at)
         )
+        if post.first_published_at is None:
+            post.first_published_at = utcnow()
+            if not post.is_first:
+                notify_followers(post)
 
 
-def _new_post(topic: Topic, author: User, body: str) -> Post:
+def _new_post(topic: Topic, author: User, body: str, content_warning: str | None) -> Post:
     post = Post(
         topic=topic,
         number=_next_post_number(topic),
         author=author,
         body=body,
         body_html=render_markdown(body),
+        content_warning=content_warning or None,
         status=PostStatus.PENDING,
         created_at=utcnow(),
     )
     db.session.add(post)
+    follow_automatically(topic.id, author.id)
     return post
 
 
-def start_topic(board: Board, author: User, title: str, body: str) -> Post:
+def start_topic(
+    board: Board, author: User, title: str, body: str, content_warning: str | None = None
+) -> Post:
     """Store a new topic and its first post, pending until moderation decides."""
     topic = Topic(board=board, author=author, title=title, status=PostStatus.PENDING)
     db.session.add(topic)
     db.session.flush()
-    return _new_post(topic, author, body)
+    return _new_post(topic, author, body, content_warning)
 
 
-def add_reply(topic: Topic, author: User, body: str) -> Post:
+def add_reply(topic: Topic, author: User, body: str, content_warning: str | None = None) -> Post:
     """Store a reply, pending until moderation decides. Locked and hidden topics refuse."""
     if topic.locked:
         raise PostingError("This topic is locked, so it takes no new replies.", 403)
     if topic.status != PostStatus.PUBLISHED:
         raise PostingError("This topic is not open for replies.", 403)
-    return _new_post(topic, author, body)
+    return _new_post(topic, author, body, content_warning)
 
 
-def edit_post(post: Post, body: str, title: str | None = None) -> None:
-    """Change a post's text; the caller sends it through moderation again."""
+def edit_post(
+    post: Post, body: str, title: str | None = None, *, content_warning: str | None
+) -> None:
+    """Change a post's text and its content warning; the caller sends it through moderation."""
     if post.status in (PostStatus.DELETED, PostStatus.REMOVED):
         raise PostingError("A removed post can't be edited.", 403)
     post.body = body
     post.body_html = render_markdown(body)
+    post.content_warning = content_warning or None
     post.edited_at = utcnow()
     if title is not None and post.is_first:
         post.topic.title = title

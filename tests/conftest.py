@@ -49,7 +49,7 @@ def suite_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def chromium():  # noqa: ANN201
     """Debian's headless Chromium through Playwright, shared by the browser tests."""
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.page_watch import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.exists():
         pytest.skip(f"browser test: no Chromium at {CHROMIUM} (apt-get install chromium)")

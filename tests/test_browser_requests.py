@@ -13,8 +13,8 @@ from forum.demo import seed_demo
 from forum.extensions import db
 from forum.models import Board, Topic
 from forum.security import CONTENT_SECURITY_POLICY
-from tests.browser import PageWatch, live_server
 from tests.conftest import make_app, make_user
+from tests.page_watch import PageWatch, live_server
 
 
 @pytest.fixture

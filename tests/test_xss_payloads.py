@@ -18,9 +18,9 @@ from sqlalchemy import select
 from forum.extensions import db
 from forum.markdown import render_markdown
 from forum.models import Board, Post, PostStatus, Topic, User, utcnow
-from tests.browser import PageWatch, live_server
 from tests.conftest import FormClient, make_app, make_user, shared_data_dir
 from tests.html_audit import audit_page
+from tests.page_watch import PageWatch, live_server
 
 PER_PAGE = 50
 WEB_SAMPLE_EVERY = 20  # one payload in 20 also goes through the posting form and pipeline

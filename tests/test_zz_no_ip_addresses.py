@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import live_server
 from tests.conftest import FormClient, make_app, shared_data_dir
+from tests.page_watch import live_server
 
 IPV4 = re.compile(rb"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
 IPV6_CANDIDATE = re.compile(rb"[0-9A-Fa-f]*:[0-9A-Fa-f:]*")

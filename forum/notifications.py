@@ -1,0 +1,158 @@
+"""Notifications inside Harbor (there is no e-mail): replies in the topics a member follows.
+
+Writers follow their topic, and repliers the topics they reply in, automatically. A member can
+mute a topic, which stops its notifications even for its author and survives replying again.
+Followers hear of a reply when it is first published, never while it is held or pending, and
+one unread message per topic counts the replies since they last marked their messages read.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import (
+    ForeignKey,
+    UniqueConstraint,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug import Response
+
+from forum.extensions import db
+from forum.models import Notification, Post, utcnow
+from forum.ratelimit import limiter
+from forum.sql import insert_unless_present
+from forum.visibility import topic_or_404
+
+bp = Blueprint("notifications", __name__)
+
+REPLY = "reply"
+# the navigation shows "9+" rather than counting a long backlog on every page
+UNREAD_SHOWN_UP_TO = 9
+
+
+class TopicFollow(db.Model):
+    """A member follows (muted=False) or has muted (muted=True) a topic."""
+
+    __tablename__ = "topic_follows"
+    __table_args__ = (UniqueConstraint("topic_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    muted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def follow_automatically(topic_id: int, user_id: int) -> None:
+    """Follow a topic one writes in, unless one follows or has muted it already."""
+    insert_unless_present(TopicFollow, topic_id=topic_id, user_id=user_id, muted=False)
+
+
+def set_muted(topic_id: int, user_id: int, muted: bool) -> None:
+    changed = db.session.execute(
+        update(TopicFollow)
+        .where(TopicFollow.topic_id == topic_id, TopicFollow.user_id == user_id)
+        .values(muted=muted)
+    ).rowcount
+    if not changed:
+        insert_unless_present(TopicFollow, topic_id=topic_id, user_id=user_id, muted=muted)
+
+
+def follow_state(topic_id: int, member: Any) -> str | None:
+    """The topic page's follow buttons: "following", "muted" or "none"; None for a guest."""
+    if not getattr(member, "is_authenticated", False):
+        return None
+    muted = db.session.scalar(
+        select(TopicFollow.muted).where(
+            TopicFollow.topic_id == topic_id, TopicFollow.user_id == member.id
+        )
+    )
+    if muted is None:
+        return "none"
+    return "muted" if muted else "following"
+
+
+def notify_followers(post: Post) -> None:
+    """Tell the topic's followers (not the reply's author) about a newly published reply.
+
+    Two set-based statements, whatever the number of followers: add one to each follower's
+    unread message for this topic, then make a message for the followers who have none.
+    """
+    db.session.flush()  # the post's id goes into the link
+    topic = post.topic
+    followers = select(TopicFollow.user_id).where(
+        TopicFollow.topic_id == topic.id, TopicFollow.muted.is_(False)
+    )
+    if post.author_id is not None:
+        followers = followers.where(TopicFollow.user_id != post.author_id)
+    unread_here = and_(
+        Notification.kind == REPLY,
+        Notification.topic_id == topic.id,
+        Notification.read_at.is_(None),
+    )
+    now = utcnow()
+    db.session.execute(
+        update(Notification)
+        .where(unread_here, Notification.user_id.in_(followers))
+        .values(event_count=Notification.event_count + 1, created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    without_message = followers.add_columns(
+        literal(REPLY),
+        literal(f"New replies in “{topic.title}”"[:200]),
+        literal(""),
+        literal(f"/p/{post.id}"),
+        literal(now),
+        literal(topic.id),
+        literal(1),
+    ).where(~exists().where(unread_here, Notification.user_id == TopicFollow.user_id))
+    db.session.execute(
+        insert(Notification).from_select(
+            ["user_id", "kind", "subject", "body", "link", "created_at", "topic_id", "event_count"],
+            without_message,
+        )
+    )
+
+
+def unread_count(user_id: int) -> int:
+    """Unread messages, counted through the partial index and no further than the nav shows."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(UNREAD_SHOWN_UP_TO + 1)
+        .subquery()
+    )
+    return db.session.scalar(select(func.count()).select_from(unread)) or 0
+
+
+@bp.app_context_processor
+def unread_messages() -> dict:
+    if not current_user.is_authenticated:
+        return {}
+    count = unread_count(current_user.id)
+    label = f"{UNREAD_SHOWN_UP_TO}+" if count > UNREAD_SHOWN_UP_TO else str(count)
+    return {"unread_messages": label if count else None}
+
+
+@bp.route("/t/<int:topic_id>/follow", methods=["POST"])
+@login_required
+@limiter.limit("60 per hour", key_func=lambda: f"follow:{current_user.id}")
+def follow(topic_id: int) -> Response:
+    """Follow or mute a topic (form field `mute`: "yes" mutes, anything else follows)."""
+    topic = topic_or_404(topic_id)
+    muted = request.form.get("mute") == "yes"
+    set_muted(topic.id, current_user.id, muted)
+    db.session.commit()
+    if muted:
+        flash("Topic muted: you won't get messages about its replies.", "success")
+    else:
+        flash("You're following this topic: new replies will show in your messages.", "success")
+    return redirect(url_for("boards.topic", topic_id=topic.id))

@@ -1,0 +1,123 @@
+"""Supportive reactions instead of likes or votes: "I hear you", "Me too", "Sending strength".
+
+A member gives one reaction per post (choosing another replaces it, choosing the same again
+takes it back), never on their own post; there is no dislike. Counts are kept on the post and
+moved in the same transaction, so reading a topic never counts rows.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug import Response
+
+from forum.extensions import db
+from forum.models import Post, PostStatus, User, utcnow
+from forum.ratelimit import limiter
+from forum.sql import insert_unless_present
+from forum.visibility import topic_or_404
+
+bp = Blueprint("reactions", __name__)
+
+# kind: what the button says. The order is the order on the page.
+REACTIONS = {"hear_you": "I hear you", "me_too": "Me too", "strength": "Sending strength"}
+bp.add_app_template_global(REACTIONS, "reactions")
+
+
+class Reaction(db.Model):
+    __tablename__ = "reactions"
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@bp.app_template_global()
+def reaction_count(post: Post, kind: str) -> int:
+    return getattr(post, f"reactions_{kind}")
+
+
+def _move_count(post_id: int, kind: str, delta: int) -> None:
+    column = getattr(Post, f"reactions_{kind}")
+    db.session.execute(
+        update(Post)
+        .where(Post.id == post_id)
+        .values({column: column + delta})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def react(post: Post, member: User, kind: str) -> str | None:
+    """Give, change or take back the member's reaction; returns the reaction they now have.
+
+    Each step is one guarded statement whose row count says whether it happened, so two
+    clicks at once never count twice.
+    """
+    if kind not in REACTIONS:
+        raise ValueError(f"unknown reaction {kind!r}")
+    current = db.session.scalar(
+        select(Reaction.kind).where(Reaction.post_id == post.id, Reaction.user_id == member.id)
+    )
+    mine = (Reaction.post_id == post.id) & (Reaction.user_id == member.id)
+    if current is None:
+        if insert_unless_present(Reaction, post_id=post.id, user_id=member.id, kind=kind):
+            _move_count(post.id, kind, +1)
+        return kind
+    if current == kind:
+        taken_back = db.session.execute(delete(Reaction).where(mine, Reaction.kind == kind))
+        if taken_back.rowcount:
+            _move_count(post.id, kind, -1)
+        return None
+    changed = db.session.execute(
+        update(Reaction)
+        .where(mine, Reaction.kind == current)
+        .values(kind=kind, created_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount:
+        _move_count(post.id, current, -1)
+        _move_count(post.id, kind, +1)
+    return kind
+
+
+def reactions_of(member: User, posts: Iterable[Post]) -> dict[int, str]:
+    """The member's reaction on each of these posts (one query for a page of a topic)."""
+    if not getattr(member, "is_authenticated", False):
+        return {}
+    post_ids = [post.id for post in posts]
+    if not post_ids:
+        return {}
+    rows = db.session.execute(
+        select(Reaction.post_id, Reaction.kind).where(
+            Reaction.user_id == member.id, Reaction.post_id.in_(post_ids)
+        )
+    )
+    return {post_id: kind for post_id, kind in rows}
+
+
+@bp.route("/p/<int:post_id>/react", methods=["POST"])
+@login_required
+@limiter.limit("120 per hour", key_func=lambda: f"react:{current_user.id}")
+def react_to_post(post_id: int) -> Response:
+    post = db.session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PUBLISHED:
+        abort(404)
+    topic_or_404(post.topic_id)
+    kind = request.form.get("kind", "")
+    if kind not in REACTIONS:
+        abort(400, "Unknown reaction.")
+    if post.author_id == current_user.id:
+        abort(403, "Reactions are for other members' posts.")
+    now_mine = react(post, current_user, kind)
+    db.session.commit()
+    if now_mine is None:
+        flash(f"You took back “{REACTIONS[kind]}”.", "success")
+    else:
+        flash(f"You sent “{REACTIONS[now_mine]}”.", "success")
+    return redirect(url_for("boards.show_post", post_id=post.id))

@@ -42,6 +42,7 @@ from forum.models import (
 )
 from forum.posting import set_post_status
 from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
+from forum.reactions import take_back_all
 
 bp = Blueprint("account_data", __name__)
 
@@ -202,6 +203,7 @@ def delete_member(user: User, erase_posts: bool) -> None:
     if erase_posts:
         for post in db.session.scalars(select(Post).where(Post.author_id == user.id)).all():
             erase_post(post)
+    take_back_all(user)  # the counts on other members' posts drop with the reactions
     db.session.delete(user)
 
 

@@ -86,6 +86,17 @@ def react(post: Post, member: User, kind: str) -> str | None:
     return kind
 
 
+def take_back_all(member: User) -> None:
+    """Take back every reaction the member gave (their account is going), keeping the counts."""
+    given = db.session.execute(
+        delete(Reaction)
+        .where(Reaction.user_id == member.id)
+        .returning(Reaction.post_id, Reaction.kind)
+    ).all()
+    for post_id, kind in given:
+        _move_count(post_id, kind, -1)
+
+
 def reactions_of(member: User, posts: Iterable[Post]) -> dict[int, str]:
     """The member's reaction on each of these posts (one query for a page of a topic)."""
     if not getattr(member, "is_authenticated", False):

@@ -236,3 +236,14 @@ def test_a_new_member_who_gets_the_same_number_inherits_nothing(app, forms, new_
     assert data["posts"] == [] and data["messages"] == []
     assert data["account"]["pseudonym"] == "Next Person"
     assert only(app, select(User.id)) == old_id  # SQLite hands the number out again
+
+
+def test_deleting_an_account_takes_its_reactions_back(moderated_app, forms, new_forms, history):
+    app = moderated_app
+    birch = history["birch_post"]
+    forms.submit(f"/t/{history['topic']}", {"kind": "strength"}, action=f"/p/{birch}/react")
+    assert only(app, select(Post.reactions_strength).where(Post.id == birch)) == 1
+    assert delete_account(forms, "keep").status_code == 302
+    assert only(app, select(Post.reactions_strength).where(Post.id == birch)) == 0
+    page = new_forms().get(f"/p/{birch}", follow_redirects=True).get_data(as_text=True)
+    assert "Hello from Birch." in page

@@ -20,11 +20,12 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
 from forum.extensions import db
+from forum.fellowship.models import ConversationMessage
 from forum.forms import DeleteAccountForm
 from forum.models import (
     AuditEntry,
@@ -176,25 +177,36 @@ def member_data(user: User) -> dict[str, Any]:
     }
 
 
-def erase_post(post: Post) -> None:
-    """Leave only a "removed by its author" stub: no text, no earlier versions, no scores."""
-    if post.status != PostStatus.DELETED:
-        set_post_status(post, PostStatus.DELETED)
-    post.body = post.body_html = ""
-    post.scores = post.decision = post.crisis = post.identifying_details = None
-    post.scored_by = None
-    post.scoring = ScoringState.DONE  # nothing left for a worker to score
-    if post.is_first:
-        post.topic.title = ERASED_TITLE
-    db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
-    open_items = select(ReviewItem).where(
-        ReviewItem.post_id == post.id, ReviewItem.status == ReviewStatus.OPEN
-    )
-    for item in db.session.scalars(open_items):
+def _erase_text(subject: Post | ConversationMessage, key: ColumnElement[bool]) -> None:
+    """Clear a post's or message's words and everything the moderation pipeline kept of them,
+    and close its open review items: nothing is left to read, score or decide."""
+    subject.body = subject.body_html = ""
+    subject.scores = subject.decision = subject.crisis = subject.identifying_details = None
+    subject.scored_by = None
+    subject.scoring = ScoringState.DONE  # nothing left for a worker to score
+    for item in db.session.scalars(
+        select(ReviewItem).where(key, ReviewItem.status == ReviewStatus.OPEN)
+    ):
         item.status = ReviewStatus.RESOLVED
         item.resolution = "author_erased"
         item.resolved_at = utcnow()
         item.claimed_by_id = item.claim_expires_at = None
+
+
+def erase_post(post: Post) -> None:
+    """Leave only a "removed by its author" stub: no text, no earlier versions, no scores."""
+    if post.status != PostStatus.DELETED:
+        set_post_status(post, PostStatus.DELETED)
+    if post.is_first:
+        post.topic.title = ERASED_TITLE
+    db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
+    _erase_text(post, ReviewItem.post_id == post.id)
+
+
+def erase_message(message: ConversationMessage) -> None:
+    """A private message becomes a "removed by its author" stub, as a post does."""
+    message.status = PostStatus.DELETED
+    _erase_text(message, ReviewItem.message_id == message.id)
 
 
 def delete_member(user: User, erase_posts: bool) -> None:
@@ -203,6 +215,9 @@ def delete_member(user: User, erase_posts: bool) -> None:
     if erase_posts:
         for post in db.session.scalars(select(Post).where(Post.author_id == user.id)).all():
             erase_post(post)
+        written = select(ConversationMessage).where(ConversationMessage.author_id == user.id)
+        for message in db.session.scalars(written).all():
+            erase_message(message)
     take_back_all(user)  # the counts on other members' posts drop with the reactions
     db.session.delete(user)
 

@@ -416,3 +416,34 @@ def test_demo_members_offer_mentoring(app, new_forms):
     assert "TideTurner" in page and "day 400" in page  # shows their count
     assert "Lighthouse_Keeper" in page and "day 1,200" not in page  # keeps it private
     assert "MorningCoffee" not in page
+
+
+@pytest.mark.parametrize("posts", ["erase", "keep"])
+def test_deleting_an_account_through_the_form_reaches_its_private_messages(app, new_forms, posts):
+    guide, newcomer, pair = paired(app, new_forms)
+    send(guide, pair, "Any time. Keep going.")
+    response = guide.submit(
+        "/account/data",
+        {"posts": posts, "password": "correct horse battery"},
+        action="/account/delete",
+    )
+    assert response.status_code == 302
+    page = text(newcomer.get(f"/mentorship/{pair}"))
+    assert "former member" in page and "has left Harbor" in page
+    if posts == "erase":
+        assert "Any time. Keep going." not in page
+        assert "This message was removed by its author." in page
+    else:
+        assert "Any time. Keep going." in page
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ConversationMessage)
+                .where(
+                    ConversationMessage.author_id.is_not(None),
+                    ConversationMessage.body.like("Any time%"),
+                )
+            )
+            == 0
+        )

@@ -104,12 +104,12 @@ class ConversationMessage(ModeratedText, db.Model):
     author: Mapped[User | None] = relationship()
 
     def visible_to(self, user_id: int) -> bool:
-        """Delivered (or removed: a stub) to both people; pending and held ones to the writer."""
+        """Delivered (or removed or deleted: a stub) to both people; pending and held ones to
+        the writer."""
         if not self.mentorship.involves(user_id):
             return False
-        return self.status in (PostStatus.PUBLISHED, PostStatus.REMOVED) or (
-            self.author_id == user_id
-        )
+        shown = (PostStatus.PUBLISHED, PostStatus.REMOVED, PostStatus.DELETED)
+        return self.status in shown or (self.author_id == user_id)
 
 
 class MessageReport(db.Model):

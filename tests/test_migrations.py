@@ -1,5 +1,6 @@
-"""The migrations build the schema from nothing, and agree with the models."""
+"""The migrations build the schema from nothing, and agree with the models, on each database."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -8,8 +9,13 @@ from forum import create_app
 from forum.extensions import db
 
 
-def migrated_app(database_url: str):  # noqa: ANN201
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+@pytest.fixture
+def migrated_app(fresh_database):  # noqa: ANN001, ANN201
+    """An app on an empty database, for the migrations to build; its connections closed after."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def schema_differences(app) -> list:  # noqa: ANN001
@@ -18,15 +24,15 @@ def schema_differences(app) -> list:  # noqa: ANN001
         return compare_metadata(context, db.metadata)
 
 
-def test_migrations_build_the_schema_and_match_the_models(tmp_path):
-    app = migrated_app(f"sqlite:///{tmp_path / 'migrated.sqlite3'}")
+def test_migrations_build_the_schema_and_match_the_models(migrated_app):
+    app = migrated_app
     with app.app_context():
         upgrade()
     assert schema_differences(app) == []
 
 
-def test_migrations_downgrade_to_nothing_and_back(tmp_path):
-    app = migrated_app(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}")
+def test_migrations_downgrade_to_nothing_and_back(migrated_app):
+    app = migrated_app
     with app.app_context():
         upgrade()
         downgrade(revision="base")

@@ -26,7 +26,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from forum import admin, auth, boards, errors, help, hooks, review
+    from forum import admin, auth, boards, errors, help, hooks, review, search
 
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
     db.init_app(app)
@@ -40,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(help.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(search.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

@@ -53,6 +53,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "HARBOR_TITLE_MAX_CHARS": 150,
         "HARBOR_TOPICS_PER_PAGE": 25,
         "HARBOR_POSTS_PER_PAGE": 20,
+        "HARBOR_SEARCH_RESULTS_PER_PAGE": 20,
         # Rate limits are on unless this is "off" (load tests only; never in production).
         "RATELIMIT_ENABLED": os.environ.get("HARBOR_RATE_LIMITS", "on").lower() != "off",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

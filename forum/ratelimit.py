@@ -18,3 +18,6 @@ def hashed_address() -> str:
 
 
 limiter = Limiter(key_func=hashed_address, default_limits=[], strategy="moving-window")
+
+# each search runs a full-text query: enough for a person, too few to scrape the forum with
+SEARCH_LIMIT = "30 per minute"

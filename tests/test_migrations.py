@@ -4,9 +4,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
 
 from forum import create_app
 from forum.extensions import db
+from forum.search_index import include_in_schema_comparison
 
 
 @pytest.fixture
@@ -20,7 +22,10 @@ def migrated_app(fresh_database):  # noqa: ANN001, ANN201
 
 def schema_differences(app) -> list:  # noqa: ANN001
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": include_in_schema_comparison},
+        )
         return compare_metadata(context, db.metadata)
 
 
@@ -35,6 +40,9 @@ def test_migrations_downgrade_to_nothing_and_back(migrated_app):
     app = migrated_app
     with app.app_context():
         upgrade()
+        assert "post_search" in inspect(db.engine).get_table_names()
         downgrade(revision="base")
+        assert inspect(db.engine).get_table_names() == ["alembic_version"]
         upgrade()
+        assert "post_search" in inspect(db.engine).get_table_names()
     assert schema_differences(app) == []

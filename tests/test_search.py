@@ -188,7 +188,13 @@ def test_the_migration_indexes_posts_already_published(fresh_database):
     from forum import create_app
     from forum.models import Topic
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": fresh_database,
+            "HARBOR_BACKGROUND_SWEEP": False,
+        }
+    )
     try:
         with app.app_context():
             upgrade(revision="dfd755e004cc")

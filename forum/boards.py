@@ -134,7 +134,8 @@ def topic(topic_id: int) -> str:
         posts=posts,
         page=page,
         last_page=last_page,
-        form=ReplyForm(),
+        # guests are offered no form, so none is made (nor a CSRF token for it)
+        form=ReplyForm() if current_user.is_authenticated else None,
         helplines_first=helplines_first,
         helplines=helplines_for_reader() if topic.has_crisis or helplines_first else None,
         waiting=any(post.status == PostStatus.PENDING for post in posts),

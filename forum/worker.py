@@ -57,25 +57,58 @@ def claim_waiting_posts(batch_size: int, include_fallback: bool) -> list[Post]:
     return list(db.session.scalars(select(Post).where(Post.scoring_lease_token == token)))
 
 
+def _still_leased(post: Post, token: str) -> bool:
+    """Lock the post and check the lease is still ours: a lease that ran out may have passed
+    the post to another worker, and then that worker scores it, not this one."""
+    return (
+        db.session.execute(
+            update(Post)
+            .where(Post.id == post.id, Post.scoring_lease_token == token)
+            .values(scoring_lease_token=token)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
 def score_waiting_posts(service: ScoringService, batch_size: int = 16) -> int:
-    """Score one batch of waiting posts; returns how many were scored (0: nothing waits)."""
+    """Score one batch of waiting posts; returns how many were scored (0: nothing waits).
+
+    Each post is decided in a transaction of its own, so row locks are held briefly and always
+    taken in the same order (post, topic, board, member): workers never deadlock each other.
+    """
     posts = claim_waiting_posts(batch_size, include_fallback=service.status == "ready")
     if not posts:
         return 0
+    tokens = {post.id: post.scoring_lease_token for post in posts}
+    scored = 0
     for post, scores in zip(posts, service.score_many([post_text(p) for p in posts]), strict=True):
-        apply_scores(post, scores)
-    db.session.commit()
-    return len(posts)
+        if _still_leased(post, tokens[post.id]):
+            apply_scores(post, scores)
+            scored += 1
+        db.session.commit()
+    return scored
 
 
 def run_worker(service: ScoringService, *, forever: bool, interval: float = 1.0) -> int:
-    """Score until nothing waits, or forever; returns the number of posts scored."""
+    """Score until nothing waits, or forever; returns the number of posts scored.
+
+    A worker that runs forever outlives a bad moment (the database restarting, say): it logs
+    the error and tries again after `interval`.
+    """
     from forum.scoring_runtime import publish_status
 
     scored = 0
     while True:
-        publish_status(service)
-        batch = score_waiting_posts(service)
+        try:
+            publish_status(service)
+            batch = score_waiting_posts(service)
+        except Exception:
+            if not forever:
+                raise
+            logger.exception("Scoring failed; trying again shortly")
+            db.session.rollback()
+            batch = 0
         scored += batch
         if batch:
             continue

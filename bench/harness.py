@@ -1,4 +1,4 @@
-"""What the benchmarks share: the benchmark databases, seeding them once, and gunicorn on loopback."""
+"""What the benchmarks share: their databases, seeding them once, gunicorn on loopback."""
 
 import contextlib
 import os
@@ -30,7 +30,9 @@ def database_url(database: str, posts: int, purpose: str = "bench") -> str:
     name = f"harbor_{purpose}_{posts}"
     server = create_engine(POSTGRESQL_SERVER, isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        )
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     server.dispose()
@@ -104,7 +106,8 @@ def gunicorn(url: str, workers: int = 2, threads: int = 4, **env: str) -> Iterat
                         break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start; see {OUT / 'gunicorn.log'}")
+                    log_path = OUT / "gunicorn.log"
+                    raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
                 time.sleep(0.2)
         yield base
     finally:

@@ -15,19 +15,30 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
 from forum.extensions import db
 from forum.forms import EditPostForm, PostingForm, ReplyForm, TopicForm
 from forum.help import helplines_for_reader
-from forum.models import Post, PostStatus, Topic
+from forum.models import Post, PostStatus, Topic, User
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
 from forum.visibility import board_or_404, topic_or_404, visible_boards
 from moderation.identifying import IdentifyingDetail, find_identifying_details
 
 bp = Blueprint("boards", __name__)
+
+# what a topic page shows of a post: not its moderation record (scores, decision: JSON to parse)
+POST_ON_PAGE = (
+    Post.topic_id,
+    Post.number,
+    Post.author_id,
+    Post.body_html,
+    Post.created_at,
+    Post.edited_at,
+    Post.status,
+)
 
 
 def _cursor(topic: Topic) -> str:
@@ -120,7 +131,7 @@ def topic(topic_id: int) -> str:
     first = (page - 1) * per_page + 1
     posts = db.session.scalars(
         select(Post)
-        .options(joinedload(Post.author))
+        .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(User.pseudonym))
         .where(Post.topic_id == topic.id, Post.number.between(first, first + per_page - 1))
         .order_by(Post.number)
     ).all()

@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import literal, or_, select, update
 
 from forum.extensions import db
 from forum.models import Post, ScoringState, utcnow
@@ -33,6 +33,7 @@ def claim_waiting_posts(batch_size: int, include_fallback: bool) -> list[Post]:
     free = or_(Post.scoring_lease_until.is_(None), Post.scoring_lease_until < now)
     candidates = db.session.scalars(
         select(Post.id)
+        .where(Post.scoring != literal(ScoringState.DONE.value, literal_execute=True))
         .where(Post.scoring.in_(states), free)
         .order_by(Post.id)
         .limit(batch_size)

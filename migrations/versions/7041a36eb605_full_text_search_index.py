@@ -1,13 +1,16 @@
-"""Full-text search index: SQLite FTS5 table, or PostgreSQL tsvector table with a GIN index
+"""Search index (SQLite FTS5, or PostgreSQL tsvector with GIN); partial indexes for the
+scoring queue and the moderators' log
 
 Revision ID: 7041a36eb605
 Revises: dfd755e004cc
 Create Date: 2026-11-21 16:20:00.000000
 
-The index is no model (SQLite's is a virtual table), so it is written out here per database and
-filled from the posts already published. forum/search_index.py keeps it afterwards.
+The search index is no model (SQLite's is a virtual table), so it is written out here per
+database and filled from the posts already published; forum/search_index.py keeps it afterwards.
+The partial indexes replace a whole-table index on posts.scoring that workers could not use.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -20,7 +23,28 @@ TITLE = "CASE WHEN p.number = 1 THEN t.title ELSE '' END"
 PUBLISHED = "FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.status = 'published'"
 
 
+NOT_SCORED = "scoring != 'done'"
+MODERATOR_ACTION = "action != 'auto_decision'"
+
+
 def upgrade():
+    with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_index("ix_posts_scoring")
+        batch_op.create_index(
+            "ix_posts_scoring_queue",
+            ["id"],
+            unique=False,
+            sqlite_where=sa.text(NOT_SCORED),
+            postgresql_where=sa.text(NOT_SCORED),
+        )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_audit_log_moderator_actions",
+            ["id"],
+            unique=False,
+            sqlite_where=sa.text(MODERATOR_ACTION),
+            postgresql_where=sa.text(MODERATOR_ACTION),
+        )
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         op.execute(
@@ -45,3 +69,8 @@ def upgrade():
 
 def downgrade():
     op.execute("DROP TABLE IF EXISTS post_search")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_audit_log_moderator_actions")
+    with op.batch_alter_table("posts", schema=None) as batch_op:
+        batch_op.drop_index("ix_posts_scoring_queue")
+        batch_op.create_index("ix_posts_scoring", ["scoring"], unique=False)

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.config import load_config
 from forum.extensions import csrf, db, login_manager, migrate
@@ -25,6 +26,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if hops := app.config["HARBOR_PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from forum import admin, auth, boards, errors, help, hooks, review, search
 

@@ -15,13 +15,14 @@ workers = int(
     )
 )
 worker_class = "gthread"
-threads = int(os.environ.get("HARBOR_WEB_THREADS", 8))
+threads = int(os.environ.get("HARBOR_WEB_THREADS", 4))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 accesslog = os.environ.get("HARBOR_ACCESS_LOG", "-")
-# request line, status, size, duration: no %(h)s, %({x-forwarded-for}i)s or user agent
-access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+# method, path, status, size, duration: no address (%(h)s, X-Forwarded-For), no user agent,
+# and no query string, which holds what readers search for
+access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("HARBOR_FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -220,3 +220,17 @@ def test_the_migration_indexes_posts_already_published(fresh_database):
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_search_reindex_rebuilds_the_index(app, forms, new_forms, boards):
+    from sqlalchemy import text
+
+    forms.signup("Writer")
+    post_id = post_topic(forms, "Rebuilt", "A buoy in the bay")
+    with app.app_context():
+        db.session.execute(text("DELETE FROM post_search"))
+        db.session.commit()
+    assert found(new_forms(), "buoy") == []
+    result = app.test_cli_runner().invoke(args=["harbor", "search-reindex"])
+    assert result.exit_code == 0 and "rebuilt" in result.output
+    assert found(new_forms(), "buoy") == [post_id]

@@ -138,7 +138,8 @@ def run(database: str, clients: int, replies: int) -> dict:
     ensure_seeded(url, SEED_POSTS, reseed=True)
     statuses: Counter = Counter()
     per_client = [replies // clients + (1 if i < replies % clients else 0) for i in range(clients)]
-    with gunicorn(url) as base:
+    with gunicorn(url) as server:
+        base = server.base
         threads = [
             threading.Thread(
                 target=post_replies, args=(base, number + 1, number % 2 + 1, count, statuses)

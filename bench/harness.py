@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -61,6 +62,22 @@ def ensure_seeded(url: str, posts: int, reseed: bool = False) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn workers: what a page costs,
+        whatever else the machine is doing."""
+        ticks = 0
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -68,8 +85,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int = 2, threads: int = 4, **env: str) -> Iterator[str]:
-    """Serve Harbor from `url` with the production gunicorn configuration; yields the base URL.
+def gunicorn(url: str, workers: int = 2, threads: int = 4, **env: str) -> Iterator["Server"]:
+    """Serve Harbor from `url` with the production gunicorn configuration.
 
     Rate limits are off (HARBOR_RATE_LIMITS=off: load tests only) and scoring is left to
     workers, so web processes load no model, as at scale.
@@ -109,7 +126,7 @@ def gunicorn(url: str, workers: int = 2, threads: int = 4, **env: str) -> Iterat
                     log_path = OUT / "gunicorn.log"
                     raise RuntimeError(f"gunicorn did not start; see {log_path}") from None
                 time.sleep(0.2)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         try:

@@ -13,6 +13,7 @@ slower each page is at the largest size than at the smallest, and writes JSON to
 import argparse
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -77,32 +78,40 @@ def measure(database: str, posts: int, duration: int, reseed: bool) -> list[dict
     url = database_url(database, posts)
     ensure_seeded(url, posts, reseed)
     rows = []
-    with gunicorn(url) as base:
+    with gunicorn(url) as server:
         for page, path in pages(posts).items():
-            warm_up(base + path)
-            figures = run_wrk(base + path, duration)
+            warm_up(server.base + path)
+            cpu_before, load = server.worker_cpu_seconds(), os.getloadavg()[0]
+            figures = run_wrk(server.base + path, duration)
+            cpu_ms = 1000 * (server.worker_cpu_seconds() - cpu_before) / figures["requests"]
+            figures.update(cpu_ms=cpu_ms, load_before=load)
             rows.append({"database": database, "posts": posts, "page": page, **figures})
             print(
                 f"  {database:<10} {posts:>9,} {page:<18} {figures['rps']:>8.0f} rps "
-                f"p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms",
+                f"p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  "
+                f"cpu {cpu_ms:4.1f} ms/req  load {load:.1f}",
                 file=sys.stderr,
             )
     return rows
 
 
 def print_table(rows: list[dict], sizes: list[int]) -> None:
-    print(f"\n{'database':<11}{'posts':>10}  {'page':<19}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}")
+    print(
+        f"\n{'database':<11}{'posts':>10}  {'page':<19}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'CPU ms/req':>12}{'load':>6}"
+    )
     for row in rows:
         flag = "  (non-2xx: {})".format(row["errors"]) if row["errors"] else ""
         print(
             f"{row['database']:<11}{row['posts']:>10,}  {row['page']:<19}{row['rps']:>8.0f}"
-            f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{flag}"
+            f"{row['p50_ms']:>9.1f}{row['p99_ms']:>9.1f}{row['cpu_ms']:>12.2f}"
+            f"{row['load_before']:>6.1f}{flag}"
         )
     if len(sizes) < 2:
         return
     small, large = min(sizes), max(sizes)
     print(f"\nslowdown at {large:,} posts against {small:,} (1.00 = no slower)")
-    print(f"{'database':<11}{'page':<19}{'by req/s':>10}{'by p50':>9}{'by p99':>9}")
+    print(f"{'database':<11}{'page':<19}{'by req/s':>10}{'by p50':>9}{'by p99':>9}{'by CPU':>9}")
     by_key = {(r["database"], r["posts"], r["page"]): r for r in rows}
     for (database, posts, page), row in by_key.items():
         if posts != small or (database, large, page) not in by_key:
@@ -111,6 +120,7 @@ def print_table(rows: list[dict], sizes: list[int]) -> None:
         print(
             f"{database:<11}{page:<19}{row['rps'] / big['rps']:>10.2f}"
             f"{big['p50_ms'] / row['p50_ms']:>9.2f}{big['p99_ms'] / row['p99_ms']:>9.2f}"
+            f"{big['cpu_ms'] / row['cpu_ms']:>9.2f}"
         )
 
 

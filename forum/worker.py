@@ -44,10 +44,11 @@ def claim_waiting_posts(batch_size: int, include_fallback: bool) -> list[Post]:
         return []
     token = secrets.token_hex(8)
     lease = now + timedelta(seconds=current_app.config["HARBOR_SCORING_LEASE_SECONDS"])
-    # the WHERE repeats the free-lease test, so on SQLite too only one claimer wins a post
+    # the WHERE repeats the whole test, so on SQLite (no row locks) too only one claimer wins a
+    # post: another may have claimed, scored and released it since the SELECT above
     db.session.execute(
         update(Post)
-        .where(Post.id.in_(candidates), free)
+        .where(Post.id.in_(candidates), Post.scoring.in_(states), free)
         .values(
             scoring_lease_until=lease,
             scoring_attempts=Post.scoring_attempts + 1,

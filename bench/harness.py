@@ -85,7 +85,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(url: str, workers: int = 2, threads: int = 4, **env: str) -> Iterator["Server"]:
+def gunicorn(url: str, workers: int = 2, threads: int = 2, **env: str) -> Iterator["Server"]:
     """Serve Harbor from `url` with the production gunicorn configuration.
 
     Rate limits are off (HARBOR_RATE_LIMITS=off: load tests only) and scoring is left to

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy import insert, make_url, text
+from sqlalchemy import create_engine, insert, make_url, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,129 +33,18 @@ BATCH = 20_000
 PASSWORD = "bench password 1234"
 
 # words of the forum's own talk, so that searches for them find something at every size
-VOCABULARY = [
-    "today",
-    "sober",
-    "sponsor",
-    "meeting",
-    "craving",
-    "cravings",
-    "relapse",
-    "recovery",
-    "step",
-    "steps",
-    "day",
-    "days",
-    "week",
-    "weeks",
-    "month",
-    "year",
-    "grateful",
-    "hope",
-    "hard",
-    "family",
-    "friend",
-    "friends",
-    "work",
-    "sleep",
-    "morning",
-    "evening",
-    "night",
-    "coffee",
-    "walk",
-    "walking",
-    "talk",
-    "called",
-    "phone",
-    "group",
-    "share",
-    "shared",
-    "honest",
-    "honestly",
-    "tired",
-    "better",
-    "worse",
-    "still",
-    "again",
-    "first",
-    "time",
-    "clean",
-    "support",
-    "program",
-    "service",
-    "home",
-    "kitchen",
-    "garden",
-    "dog",
-    "cat",
-    "weather",
-    "rain",
-    "sun",
-    "kids",
-    "partner",
-    "mother",
-    "father",
-    "brother",
-    "sister",
-    "job",
-    "boss",
-    "shift",
-    "drive",
-    "car",
-    "bus",
-    "train",
-    "park",
-    "river",
-    "gym",
-    "run",
-    "running",
-    "tea",
-    "water",
-    "dinner",
-    "lunch",
-    "breakfast",
-    "book",
-    "reading",
-    "wrote",
-    "journal",
-    "prayer",
-    "quiet",
-    "anxious",
-    "anxiety",
-    "calm",
-    "angry",
-    "happy",
-    "sad",
-    "lonely",
-    "together",
-    "proud",
-    "scared",
-    "brave",
-    "small",
-    "big",
-    "little",
-]
-FILLER = [
-    "i",
-    "the",
-    "a",
-    "and",
-    "to",
-    "of",
-    "it",
-    "was",
-    "my",
-    "we",
-    "that",
-    "is",
-    "in",
-    "for",
-    "with",
-    "but",
-    "not",
-    "so",
-    "just",
-]
+WORDS = """
+today sober sponsor meeting craving cravings relapse recovery step steps day days week weeks
+month year grateful hope hard family friend friends work sleep morning evening night coffee
+walk walking talk called phone group share shared honest honestly tired better worse still
+again first time clean support program service home kitchen garden dog cat weather rain sun
+kids partner mother father brother sister job boss shift drive car bus train park river gym
+run running tea water dinner lunch breakfast book reading wrote journal prayer quiet anxious
+anxiety calm angry happy sad lonely together proud scared brave small big little
+"""
+VOCABULARY = WORDS.split()
+FILLER_WORDS = "i the a and to of it was my we that is in for with but not so just"
+FILLER = FILLER_WORDS.split()
 
 
 def reset_schema(url: str) -> None:
@@ -165,8 +54,6 @@ def reset_schema(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
         return
-    from sqlalchemy import create_engine
-
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))

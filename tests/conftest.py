@@ -83,6 +83,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    databases = chosen_databases(config.getoption("--db"))
+    header = f"harbor databases: {', '.join(databases)}"
+    if "postgresql" in databases and (reason := postgresql_unreachable_reason()):
+        header += f"\n{reason}"
+    return header
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run each test that needs a database once per chosen database."""
     databases = chosen_databases(metafunc.config.getoption("--db"))

@@ -27,10 +27,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if overrides:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-    if proxies := app.config["HARBOR_TRUSTED_PROXIES"]:
+    if hops := app.config["HARBOR_PROXY_HOPS"]:
         # the client's address is the one these proxies saw: rate limits key on it (hashed)
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     keep_addresses_out_of_logs()
 
     from forum import (
@@ -45,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         preview,
         reactions,
         review,
+        search,
         security,
     )
     from forum.fellowship import views as fellowship
@@ -67,6 +67,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications.bp)
     app.register_blueprint(reactions.bp)
     app.register_blueprint(preview.bp)
+    app.register_blueprint(search.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

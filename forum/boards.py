@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
 from forum.extensions import db
@@ -27,7 +27,7 @@ from forum.forms import (
     ReplyForm,
     TopicForm,
 )
-from forum.models import Post, PostStatus, Topic
+from forum.models import Post, PostStatus, Topic, User
 from forum.notifications import follow_state
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
@@ -43,6 +43,17 @@ from moderation.identifying import IdentifyingDetail, find_identifying_details
 
 bp = Blueprint("boards", __name__)
 bp.add_app_template_global(CONTENT_WARNING_SUGGESTIONS, "content_warning_suggestions")
+
+# what a topic page shows of a post: not its moderation record (scores, decision: JSON to parse)
+POST_ON_PAGE = (
+    Post.topic_id,
+    Post.number,
+    Post.author_id,
+    Post.body_html,
+    Post.created_at,
+    Post.edited_at,
+    Post.status,
+)
 
 
 def _cursor(topic: Topic) -> str:
@@ -147,7 +158,7 @@ def topic(topic_id: int) -> str:
     first = (page - 1) * per_page + 1
     posts = db.session.scalars(
         select(Post)
-        .options(joinedload(Post.author))
+        .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(User.pseudonym))
         .where(Post.topic_id == topic.id, Post.number.between(first, first + per_page - 1))
         .order_by(Post.number)
     ).all()
@@ -161,7 +172,8 @@ def topic(topic_id: int) -> str:
         posts=posts,
         page=page,
         last_page=last_page,
-        form=ReplyForm(),
+        # guests are offered no form, so none is made (nor a CSRF token for it)
+        form=ReplyForm() if current_user.is_authenticated else None,
         helplines_first=helplines_first,
         waiting=any(post.status == PostStatus.PENDING for post in posts),
         new_here=first_posts_among(posts, current_user),

@@ -67,6 +67,16 @@ def create_admin_command(pseudonym: str, password: str | None) -> None:
         click.echo(f"  {code}")
 
 
+@harbor_cli.command("search-reindex")
+def search_reindex_command() -> None:
+    """Rebuild the search index from the published posts (after restoring a backup, say)."""
+    from forum.search_index import rebuild_search_index
+
+    rebuild_search_index(db.session.connection())
+    db.session.commit()
+    click.echo("Search index rebuilt.")
+
+
 def _service_for_command(wait: float) -> ScoringService:
     """Load Detoxify for a command, saying plainly which model will score."""
     from forum.scoring_runtime import scoring_service
@@ -137,6 +147,7 @@ def _evaluation_output(figures: dict, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(figures, sort_keys=True))
         return
+
     def shown(value: object) -> object:
         return f"{value:.4f}" if isinstance(value, float) else value
 

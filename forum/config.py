@@ -53,13 +53,14 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "HARBOR_TITLE_MAX_CHARS": 150,
         "HARBOR_TOPICS_PER_PAGE": 25,
         "HARBOR_POSTS_PER_PAGE": 20,
+        "HARBOR_SEARCH_RESULTS_PER_PAGE": 20,
+        # Behind N proxies (a load balancer, nginx), trust N X-Forwarded-For/-Proto entries, so
+        # the limiter sees the client's address, not the proxy's. 0: no proxy, trust none.
+        "HARBOR_PROXY_HOPS": int(os.environ.get("HARBOR_PROXY_HOPS", 0)),
         # Rate limits are on unless this is "off" (load tests only; never in production).
         "RATELIMIT_ENABLED": os.environ.get("HARBOR_RATE_LIMITS", "on").lower() != "off",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
-        # Behind N reverse proxies, the client address is taken from X-Forwarded-For (for the
-        # hashed rate-limit keys; it is never stored). 0: use the connection's address.
-        "HARBOR_TRUSTED_PROXIES": int(os.environ.get("HARBOR_TRUSTED_PROXIES", 0)),
         # Cookies: HttpOnly always, SameSite=Lax, Secure when served over HTTPS.
         "HARBOR_HTTPS": https,
         "SESSION_COOKIE_HTTPONLY": True,

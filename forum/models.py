@@ -171,11 +171,21 @@ class Topic(db.Model):
     author: Mapped[User | None] = relationship()
 
 
+# Partial indexes hold only the rows a frequent query looks for. A query uses one only when it
+# repeats the index's condition with the value written into the SQL (`literal_execute`).
+NOT_SCORED = "scoring != 'done'"
+MODERATOR_ACTION = "action != 'auto_decision'"
+
+
+def _partial_index(name: str, condition: str, *columns: str) -> Index:
+    return Index(name, *columns, sqlite_where=text(condition), postgresql_where=text(condition))
+
+
 class ModeratedText:
     """What the moderation pipeline records on any text it checks (posts, private messages):
     the scoring lease, which model scored it, the scores, and the decision with its reasons."""
 
-    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING, index=True)
+    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING)
     scoring_lease_until: Mapped[datetime | None]
     scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
     scoring_attempts: Mapped[int] = mapped_column(default=0)
@@ -190,7 +200,11 @@ class ModeratedText:
 
 class Post(ModeratedText, db.Model):
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("topic_id", "number", name="uq_posts_topic_number"),)
+    __table_args__ = (
+        UniqueConstraint("topic_id", "number", name="uq_posts_topic_number"),
+        # the scoring workers' queue: the few posts not scored yet, oldest first
+        _partial_index("ix_posts_scoring_queue", NOT_SCORED, "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"))
@@ -344,6 +358,8 @@ class AuditEntry(db.Model):
     """An append-only record of every moderation decision: who, what, when, why."""
 
     __tablename__ = "audit_log"
+    # the moderators' log leaves out the automatic decisions, one per post
+    __table_args__ = (_partial_index("ix_audit_log_moderator_actions", MODERATOR_ACTION, "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -6,7 +6,7 @@ SQL increments so concurrent writers never lose a count. A reply's first publica
 where the topic's followers are told of it.
 """
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 
 from forum.extensions import db
 from forum.markdown import render_markdown
@@ -22,10 +22,23 @@ class PostingError(Exception):
         self.status = status
 
 
-def _bump(model: type, row_id: int, **deltas: int) -> None:
-    values = {name: getattr(model, name) + delta for name, delta in deltas.items() if delta}
+def _bump(model: type, row_id: int, later: dict | None = None, **deltas: int) -> None:
+    """Add `deltas` to counters and move `later` timestamps forward, in one SQL statement, so
+    concurrent writers never lose a count nor move a time back."""
+    values: dict = {name: getattr(model, name) + delta for name, delta in deltas.items() if delta}
+    for name, moment in (later or {}).items():
+        column = getattr(model, name)
+        values[name] = case((column.is_(None), moment), (column < moment, moment), else_=column)
     if values:
-        db.session.execute(update(model).where(model.id == row_id).values(**values))
+        db.session.execute(
+            update(model)
+            .where(model.id == row_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        row = db.session.identity_map.get(db.session.identity_key(model, row_id))
+        if row is not None:
+            db.session.expire(row, list(values))
 
 
 def _next_post_number(topic: Topic) -> int:
@@ -50,24 +63,22 @@ def set_post_status(post: Post, status: PostStatus) -> None:
     delta = int(is_public) - int(was_public)
     if not delta:
         return
+    # rows are locked in one order, topic, board, member, so concurrent writers never deadlock
+    later = {"last_post_at": post.created_at} if is_public else None
     if post.is_first:
-        _bump(Board, topic.board_id, topic_count=delta, post_count=delta)
+        _bump(Topic, topic.id, later)
+        _bump(Board, topic.board_id, later, topic_count=delta, post_count=delta)
         if post.author_id:
             _bump(User, post.author_id, topic_count=delta, post_count=delta)
     else:
-        _bump(Topic, topic.id, reply_count=delta)
-        _bump(Board, topic.board_id, post_count=delta)
+        _bump(Topic, topic.id, later, reply_count=delta)
+        _bump(Board, topic.board_id, later, post_count=delta)
         if post.author_id:
             _bump(User, post.author_id, post_count=delta)
-    if is_public:
-        topic.last_post_at = max(topic.last_post_at, post.created_at)
-        db.session.execute(
-            update(Board).where(Board.id == topic.board_id).values(last_post_at=post.created_at)
-        )
-        if post.first_published_at is None:
-            post.first_published_at = utcnow()
-            if not post.is_first:
-                notify_followers(post)
+    if is_public and post.first_published_at is None:
+        post.first_published_at = utcnow()
+        if not post.is_first:
+            notify_followers(post)
 
 
 def _new_post(topic: Topic, author: User, body: str, content_warning: str | None) -> Post:

@@ -58,3 +58,6 @@ def seconds_until_retry() -> int | None:
 
 
 limiter = Limiter(key_func=hashed_address, default_limits=[], strategy="moving-window")
+
+# each search runs a full-text query: enough for a person, too few to scrape the forum with
+SEARCH_LIMIT = "30 per minute"

@@ -3,6 +3,7 @@
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
 from forum.models import Board, PostStatus, Topic
@@ -15,19 +16,23 @@ def visible_boards() -> Select[tuple[Board]]:
     return query
 
 
-def board_or_404(slug: str) -> Board:
+def _hidden_from_reader(board: Board | None) -> bool:
     """A members-only board answers a reader without an account as a missing page would."""
+    return board is None or (board.members_only and not current_user.is_authenticated)
+
+
+def board_or_404(slug: str) -> Board:
     board = db.session.scalar(select(Board).where(Board.slug == slug))
-    if board is None or (board.members_only and not current_user.is_authenticated):
+    if _hidden_from_reader(board):
         abort(404)
     return board
 
 
 def topic_or_404(topic_id: int) -> Topic:
-    topic = db.session.get(Topic, topic_id)
-    if topic is None:
+    """The topic with its board, in one query, if this reader may see it."""
+    topic = db.session.get(Topic, topic_id, options=[joinedload(Topic.board)])
+    if topic is None or _hidden_from_reader(topic.board):
         abort(404)
-    board_or_404(topic.board.slug)
     if topic.status == PostStatus.PUBLISHED:
         return topic
     if current_user.is_authenticated and (

@@ -1,4 +1,8 @@
-"""Shared fixtures: an app on a fresh database, and a browser-like client that sends CSRF tokens."""
+"""Shared fixtures: an app on a fresh database, and a browser-like client that sends CSRF tokens.
+
+Every test that uses an app runs once per database: SQLite, and PostgreSQL where it can be
+reached (see tests/databases.py; `--db sqlite` or HARBOR_TEST_DATABASES=sqlite for one only).
+"""
 
 import logging
 import os
@@ -9,6 +13,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
 
 os.environ.setdefault("HARBOR_SECRET_KEY", "test-secret-key")
 # Set before anything imports huggingface_hub, which reads them once. Without them a failed
@@ -20,6 +26,12 @@ from forum import create_app  # noqa: E402
 from forum.extensions import db  # noqa: E402
 from forum.models import Board, Role, User  # noqa: E402
 from moderation.scoring import ScoringService  # noqa: E402
+from tests.databases import (  # noqa: E402
+    chosen_databases,
+    empty_all_tables,
+    postgresql_unreachable_reason,
+    scratch_database,
+)
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -103,11 +115,73 @@ class FormClient:
         return self.submit("/", {}, action="/logout")
 
 
-def make_app(tmp_path: Path, **overrides) -> Flask:  # noqa: ANN003
-    """An app on a fresh SQLite database, rate limits off unless a test turns them on."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        help="databases for the app tests, comma-separated: sqlite,postgresql "
+        "(default: HARBOR_TEST_DATABASES, else both)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    databases = chosen_databases(config.getoption("--db"))
+    header = f"harbor databases: {', '.join(databases)}"
+    if "postgresql" in databases and (reason := postgresql_unreachable_reason()):
+        header += f"\n{reason}"
+    return header
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run each test that needs a database once per chosen database."""
+    databases = chosen_databases(metafunc.config.getoption("--db"))
+    for name in ("database", "fresh_database"):
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, databases, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgresql_test_database() -> Iterator[tuple[str, Engine]]:
+    """One PostgreSQL database for the session (URL, and an engine that empties it)."""
+    if reason := postgresql_unreachable_reason():
+        pytest.skip(reason)
+    with scratch_database("harbor_test") as url:
+        engine = create_engine(url)
+        yield url, engine
+        engine.dispose()
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database for one test: a new SQLite file, or the session's
+    PostgreSQL database with every table emptied."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return f"sqlite:///{tmp_path / 'harbor-test.sqlite3'}"
+    url, engine = request.getfixturevalue("postgresql_test_database")
+    empty_all_tables(engine)
+    return url
+
+
+@pytest.fixture
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it at all, not even tables (for migrations)."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'harbor-fresh.sqlite3'}"
+        return
+    if reason := postgresql_unreachable_reason():
+        pytest.skip(reason)
+    with scratch_database("harbor_fresh") as url:
+        yield url
+
+
+_apps_made: list[Flask] = []
+
+
+def make_app(tmp_path: Path, database_url: str | None = None, **overrides) -> Flask:  # noqa: ANN003
+    """An app on an empty database (SQLite in tmp_path unless given), rate limits off
+    unless a test turns them on."""
     config = {
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'harbor-test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{tmp_path / 'harbor-test.sqlite3'}",
         "RATELIMIT_ENABLED": False,
         "HARBOR_BACKGROUND_SWEEP": False,
     }
@@ -115,22 +189,30 @@ def make_app(tmp_path: Path, **overrides) -> Flask:  # noqa: ANN003
     with app.app_context():
         db.create_all()
     use_scorer(app, lambda: FixedScorer({}))  # tests about the model or policy choose their own
+    _apps_made.append(app)
     return app
 
 
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+@pytest.fixture(autouse=True)
+def _close_app_connections() -> Iterator[None]:
+    """Close the connection pools of the apps a test made, so none outlives its test."""
+    yield
+    while _apps_made:
+        app = _apps_made.pop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
-def limited_app(tmp_path: Path) -> Flask:
+def app(tmp_path: Path, database: str) -> Flask:
+    return make_app(tmp_path, database)
+
+
+@pytest.fixture
+def limited_app(tmp_path: Path, database: str) -> Flask:
     """An app with its rate limits on, as in production."""
-    return make_app(tmp_path, RATELIMIT_ENABLED=True)
+    return make_app(tmp_path, database, RATELIMIT_ENABLED=True)
 
 
 @pytest.fixture

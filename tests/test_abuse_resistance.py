@@ -92,7 +92,7 @@ def test_limiter_keys_hold_no_address_or_pseudonym(limited_app):
 
 
 def test_behind_a_trusted_proxy_each_client_has_its_own_count(tmp_path):
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True, HARBOR_TRUSTED_PROXIES=1)
+    app = make_app(tmp_path, RATELIMIT_ENABLED=True, HARBOR_PROXY_HOPS=1)
     attempts = iter(range(100))
 
     def through_proxy(client_address: str) -> int:

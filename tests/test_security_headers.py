@@ -166,7 +166,7 @@ def test_no_page_holds_inline_script_style_or_handlers(app, forms, new_forms, bo
     template_rendered.connect(record, app)
     urls = _rich_forum(app, forms, new_forms, boards)
     guest = ["/", "/b/day-by-day", urls["crisis"], urls["ordinary"], "/help/", "/signup"]
-    guest += ["/login", "/recover", "/no-such-page"]
+    guest += ["/login", "/recover", "/no-such-page", "/search?q=sober"]
     member = ["/", urls["crisis"], urls["edit"], urls["report"], "/b/day-by-day/new", "/account"]
     member += ["/account/messages", "/account/data", "/account/password"]
     moderator = [urls["item"], "/review/", "/review/dashboard", "/review/log"]

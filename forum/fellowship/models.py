@@ -87,7 +87,10 @@ class ConversationMessage(ModeratedText, db.Model):
     """
 
     __tablename__ = "conversation_messages"
-    __table_args__ = (Index("ix_conversation_messages_thread", "mentorship_id", "id"),)
+    __table_args__ = (
+        Index("ix_conversation_messages_thread", "mentorship_id", "id"),
+        Index("ix_conversation_messages_scoring", "scoring"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"))

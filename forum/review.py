@@ -256,17 +256,28 @@ def label_agreement() -> dict[str, dict[str, int]]:
     return table
 
 
+LOG_PAGE = 200
+
+
 @bp.route("/review/log")
 @moderator_required
 def audit_log() -> str:
-    entries = db.session.scalars(
+    """Moderators' decisions, newest first, a page at a time by keyset (older than `before`)."""
+    before = request.args.get("before", type=int)
+    query = (
         select(AuditEntry)
         .options(joinedload(AuditEntry.actor))
         .where(AuditEntry.action != AUTO_DECISION)
         .order_by(AuditEntry.id.desc())
-        .limit(200)
-    ).all()
-    return render_template("review/log.html", entries=entries)
+        .limit(LOG_PAGE + 1)
+    )
+    if before is not None:
+        query = query.where(AuditEntry.id < before)
+    entries = db.session.scalars(query).all()
+    older = entries[LOG_PAGE - 1].id if len(entries) > LOG_PAGE else None
+    return render_template(
+        "review/log.html", entries=entries[:LOG_PAGE], older=older, paged=before is not None
+    )
 
 
 @bp.route("/p/<int:post_id>/report", methods=["GET", "POST"])

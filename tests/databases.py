@@ -81,8 +81,35 @@ def drop_database(url: str) -> None:
     engine.dispose()
 
 
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def drop_abandoned_databases(prefix: str) -> None:
+    """Drop scratch databases left by test runs that were killed before they could clean up
+    (their names carry the pid of a process that no longer runs)."""
+    engine = _admin_engine()
+    with engine.connect() as connection:
+        names = connection.scalars(
+            text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+            {"pattern": f"{prefix}\\_%"},
+        ).all()
+    engine.dispose()
+    for name in names:
+        pid = name.removeprefix(f"{prefix}_").split("_")[0]
+        if pid.isdigit() and _process_is_gone(int(pid)):
+            drop_database(server_url().set(database=name).render_as_string(hide_password=False))
+
+
 @contextmanager
 def scratch_database(prefix: str) -> Iterator[str]:
+    drop_abandoned_databases(prefix)
     url = create_database(prefix)
     try:
         yield url

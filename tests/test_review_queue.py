@@ -274,3 +274,26 @@ def test_moderation_pages_need_a_moderator(app, forms, boards):
     assert forms.get("/review/dashboard").status_code == 403
     with app.app_context():
         assert db.session.scalar(select(User.role)) == Role.MEMBER
+
+
+def test_audit_log_pages_back_by_keyset(app, new_forms):
+    from forum.review import LOG_PAGE
+
+    moderator_id = make_user(app, "Mod", Role.MODERATOR)
+    with app.app_context():
+        db.session.add_all(
+            [
+                AuditEntry(actor_id=moderator_id, action="warn", reason=f"entry {n}")
+                for n in range(LOG_PAGE + 5)
+            ]
+            + [AuditEntry(action="auto_decision", reason="not in the moderators' log")]
+        )
+        db.session.commit()
+    mod = new_forms()
+    mod.login("Mod")
+    first = mod.get("/review/log").get_data(as_text=True)
+    assert first.count("<tr><td>") == LOG_PAGE and f"entry {LOG_PAGE + 4}" in first
+    assert "not in the moderators" not in first
+    older = re.search(r'href="(/review/log\?before=\d+)" rel="next"', first).group(1)
+    second = mod.get(older).get_data(as_text=True)
+    assert second.count("<tr><td>") == 5 and "entry 0<" in second and 'rel="next"' not in second

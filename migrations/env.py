@@ -12,7 +12,10 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# logging from alembic.ini only where nothing set it up already (the `flask db` commands);
+# a process that runs migrations in-process (the app, the tests) keeps its own logging
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 

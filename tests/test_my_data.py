@@ -235,7 +235,10 @@ def test_a_new_member_who_gets_the_same_number_inherits_nothing(app, forms, new_
     data = json.loads(newcomer.get("/account/data/export").get_data(as_text=True))
     assert data["posts"] == [] and data["messages"] == []
     assert data["account"]["pseudonym"] == "Next Person"
-    assert only(app, select(User.id)) == old_id  # SQLite hands the number out again
+    with app.app_context():
+        reuses_numbers = db.engine.dialect.name == "sqlite"  # PostgreSQL's sequences never do
+    if reuses_numbers:
+        assert only(app, select(User.id)) == old_id
 
 
 def test_deleting_an_account_takes_its_reactions_back(moderated_app, forms, new_forms, history):

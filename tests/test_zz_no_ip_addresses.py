@@ -29,7 +29,7 @@ TEST_ADDRESSES = ("203.0.113.77", "2001:db8::77")
 
 
 def addresses_in(data: bytes) -> set[str]:
-    """Every string in `data` that parses as an IPv4 or IPv6 address."""
+    """Every string in `data` that parses as an IPv4 or IPv6 address (but "::")."""
     found = set()
     for match in IPV4.finditer(data):
         with contextlib.suppress(ValueError):
@@ -37,7 +37,10 @@ def addresses_in(data: bytes) -> set[str]:
     for match in IPV6_CANDIDATE.finditer(data):
         if match.group().count(b":") >= 2:
             with contextlib.suppress(ValueError):
-                found.add(str(ipaddress.IPv6Address(match.group().decode())))
+                address = ipaddress.IPv6Address(match.group().decode())
+                # "::" (no address at all) turns up in any binary page and names no client
+                if not address.is_unspecified:
+                    found.add(str(address))
     return found
 
 

@@ -45,6 +45,8 @@ bp = Blueprint("boards", __name__)
 bp.add_app_template_global(CONTENT_WARNING_SUGGESTIONS, "content_warning_suggestions")
 
 # what a topic page shows of a post: not its moderation record (scores, decision: JSON to parse)
+# every column the topic page reads (templates/boards/_post.html): any other would be loaded
+# by a query of its own, per post
 POST_ON_PAGE = (
     Post.topic_id,
     Post.number,
@@ -53,7 +55,12 @@ POST_ON_PAGE = (
     Post.created_at,
     Post.edited_at,
     Post.status,
+    Post.content_warning,
+    Post.reactions_hear_you,
+    Post.reactions_me_too,
+    Post.reactions_strength,
 )
+AUTHOR_ON_PAGE = (User.pseudonym, User.show_day_count, User.recovery_started_on)
 
 
 def _cursor(topic: Topic) -> str:
@@ -158,7 +165,7 @@ def topic(topic_id: int) -> str:
     first = (page - 1) * per_page + 1
     posts = db.session.scalars(
         select(Post)
-        .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(User.pseudonym))
+        .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(*AUTHOR_ON_PAGE))
         .where(Post.topic_id == topic.id, Post.number.between(first, first + per_page - 1))
         .order_by(Post.number)
     ).all()

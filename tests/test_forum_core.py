@@ -286,3 +286,32 @@ def test_silenced_member_cannot_post(app, forms, boards):
     response = start_topic(forms)
     assert response.status_code == 403 and "paused your posting" in response.get_data(as_text=True)
     assert count(app, Post) == 0
+
+
+def test_topic_page_queries_do_not_grow_with_its_posts(app, forms, new_forms, boards):
+    """Every column a post's template reads is loaded with the page: no query per post."""
+    from sqlalchemy import event
+
+    forms.signup("Chatty")
+    topic_url = start_topic(forms, body="post number 1").location.split("#")[0]
+    guest = new_forms()
+
+    def statements_for_page() -> int:
+        seen: list[str] = []
+        with app.app_context():
+            engine = db.engine
+
+        def record(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert guest.get(topic_url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(seen)
+
+    with_one_post = statements_for_page()
+    for n in range(2, 12):
+        forms.submit(topic_url, {"body": f"post number {n}"}, action=f"{topic_url}/reply")
+    assert statements_for_page() == with_one_post

@@ -44,6 +44,7 @@ from forum.models import (
 from forum.posting import set_post_status
 from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
 from forum.reactions import take_back_all
+from forum.review_actions import resolve_item
 
 bp = Blueprint("account_data", __name__)
 
@@ -187,10 +188,7 @@ def _erase_text(subject: Post | ConversationMessage, key: ColumnElement[bool]) -
     for item in db.session.scalars(
         select(ReviewItem).where(key, ReviewItem.status == ReviewStatus.OPEN)
     ):
-        item.status = ReviewStatus.RESOLVED
-        item.resolution = "author_erased"
-        item.resolved_at = utcnow()
-        item.claimed_by_id = item.claim_expires_at = None
+        resolve_item(item, "author_erased", by_moderator=False)
 
 
 def erase_post(post: Post) -> None:

@@ -53,12 +53,14 @@ def notify(user_id: int | None, subject: str, body: str, link: str | None = None
         )
 
 
-def _resolve(item: ReviewItem, resolution: str) -> None:
+def resolve_item(item: ReviewItem, resolution: str, by_moderator: bool = True) -> None:
+    """Close an item. Only a moderator's decision counts towards the time to first decision."""
     now = utcnow()
     item.status = ReviewStatus.RESOLVED
     item.resolution = resolution
     item.resolved_at = now
-    item.first_decided_at = item.first_decided_at or now
+    if by_moderator:
+        item.first_decided_at = item.first_decided_at or now
     item.claimed_by_id = item.claim_expires_at = None
 
 
@@ -75,7 +77,7 @@ def approve(item: ReviewItem, moderator: User, reason: str) -> None:
     subject = item.subject
     if subject.status in (PostStatus.HELD, PostStatus.PENDING, PostStatus.REMOVED):
         set_status(subject, PostStatus.PUBLISHED)
-    _resolve(item, "approved")
+    resolve_item(item, "approved")
     log(moderator, "approve", item, reason)
 
 
@@ -90,7 +92,7 @@ def remove(item: ReviewItem, moderator: User, reason: str) -> None:
         points_at(ReviewItem, subject), ReviewItem.status == ReviewStatus.OPEN
     )
     for other in db.session.scalars(open_items):
-        _resolve(other, "removed")
+        resolve_item(other, "removed")
     if isinstance(subject, Post):
         subject_name = "one of your posts"
         removed = f"Your post in “{subject.topic.title}” was removed."

@@ -24,7 +24,3 @@ def harbor_member() -> User:
         member.set_password(secrets.token_urlsafe(32))
         db.session.add(member)
     return member
-
-
-def is_harbor_member(user: User | None) -> bool:
-    return user is not None and user.pseudonym_key == HARBOR_MEMBER_KEY

@@ -4,7 +4,7 @@ The server renders it with the same Markdown renderer and sanitiser as a real po
 preview can never show what a post would not; Markdown is never rendered in the browser.
 """
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, get_template_attribute, request
 from flask_login import login_required
 
 from forum.markdown import CONTENT_WARNING_MAX_CHARS, render_markdown
@@ -20,6 +20,5 @@ def preview() -> str:
     """The draft as its post body would be: HTML, with the whole-post warning if given."""
     text = request.form.get("text", "")[: current_app.config["HARBOR_POST_MAX_CHARS"]]
     warning = request.form.get("content_warning", "").strip()[:CONTENT_WARNING_MAX_CHARS]
-    return render_template(
-        "boards/_post_body.html", body_html=render_markdown(text), content_warning=warning
-    )
+    post_body = get_template_attribute("boards/_post_body.html", "post_body")
+    return post_body(render_markdown(text), warning)

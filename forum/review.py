@@ -6,10 +6,11 @@ conversation, which moderators can read only through such an item.
 """
 
 import statistics
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, literal, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
@@ -37,6 +38,7 @@ KIND_LABELS = {
 # written into the SQL, so that the log's partial index (models.MODERATOR_ACTION) applies
 AUTO_DECISION = literal("auto_decision", literal_execute=True)
 QUEUE_ORDER = (ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
+QUEUE_PAGE = 50
 # messages shown on each side of a reported private message
 MESSAGE_CONTEXT = 5
 
@@ -56,24 +58,59 @@ def model_status_banner() -> dict:
     return {}
 
 
+def _queue_cursor(item: ReviewItem) -> str:
+    return f"{item.priority}_{item.created_at.isoformat()}_{item.id}"
+
+
+def _after_in_queue(cursor: str) -> ColumnElement[bool]:
+    """Items after `cursor` in QUEUE_ORDER: lower priority, or the same priority and later."""
+    try:
+        priority, stamp, item_id = cursor.split("_")
+        priority, created_at, item_id = int(priority), datetime.fromisoformat(stamp), int(item_id)
+    except ValueError:
+        abort(400, "That page link is broken.")
+    return or_(
+        ReviewItem.priority < priority,
+        and_(
+            ReviewItem.priority == priority,
+            tuple_(ReviewItem.created_at, ReviewItem.id) > (created_at, item_id),
+        ),
+    )
+
+
 @bp.route("/review/")
 @moderator_required
 def queue() -> str:
+    """Open items, crisis first, a page at a time (keyset: the cursor is the last item shown)."""
     kind = request.args.get("kind")
     query = (
         select(ReviewItem)
         .options(
             joinedload(ReviewItem.post).joinedload(Post.author),
+            joinedload(ReviewItem.post).joinedload(Post.topic),
             joinedload(ReviewItem.message).joinedload(ConversationMessage.author),
+            joinedload(ReviewItem.claimed_by),
         )
         .where(ReviewItem.status == ReviewStatus.OPEN)
         .order_by(*QUEUE_ORDER)
-        .limit(100)
+        .limit(QUEUE_PAGE + 1)
     )
     if kind in KIND_LABELS:
         query = query.where(ReviewItem.kind == kind)
+    else:
+        kind = None
+    if after := request.args.get("after"):
+        query = query.where(_after_in_queue(after))
     items = db.session.scalars(query).all()
-    return render_template("review/queue.html", items=items, kinds=KIND_LABELS, kind=kind)
+    later = _queue_cursor(items[QUEUE_PAGE - 1]) if len(items) > QUEUE_PAGE else None
+    return render_template(
+        "review/queue.html",
+        items=items[:QUEUE_PAGE],
+        kinds=KIND_LABELS,
+        kind=kind,
+        later=later,
+        paged=bool(after),
+    )
 
 
 def _decisions_about(member_id: int | None) -> list[AuditEntry]:

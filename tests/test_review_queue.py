@@ -297,3 +297,62 @@ def test_audit_log_pages_back_by_keyset(app, new_forms):
     older = re.search(r'href="(/review/log\?before=\d+)" rel="next"', first).group(1)
     second = mod.get(older).get_data(as_text=True)
     assert second.count("<tr><td>") == 5 and "entry 0<" in second and 'rel="next"' not in second
+
+
+def test_queue_pages_through_every_open_item_once_in_order(app, new_forms, boards):
+    """120 open items (ties in priority and time included) over three pages of 50."""
+    from datetime import datetime
+
+    from forum.models import Board
+    from forum.pipeline import open_review_item
+    from forum.posting import start_topic
+    from forum.review import QUEUE_ORDER
+    from moderation.policy import ReviewKind
+
+    writer_id = make_user(app, "Writer")
+    make_user(app, "Mod", Role.MODERATOR)
+    same_moment = datetime(2026, 1, 1, 12, 0)
+    with app.app_context():
+        board, writer = db.session.get(Board, boards["public"]), db.session.get(User, writer_id)
+        for n in range(120):
+            post = start_topic(board, writer, f"Topic {n}", "text")
+            kind = ReviewKind.CRISIS if n % 10 == 0 else ReviewKind.REPORT
+            open_review_item(post, kind, ["test"]).created_at = same_moment
+        db.session.commit()
+        expected = list(db.session.scalars(select(ReviewItem.id).order_by(*QUEUE_ORDER)))
+    mod = new_forms()
+    mod.login("Mod")
+    seen, url, pages = [], "/review/", 0
+    while url:
+        page = mod.get(url).get_data(as_text=True)
+        pages += 1
+        seen += [int(i) for i in re.findall(r'href="/review/(\d+)"', page)]
+        next_link = re.search(r'href="([^"]+)" rel="next"', page)
+        url = next_link.group(1).replace("&amp;", "&") if next_link else None
+    assert pages == 3 and seen == expected
+    assert mod.get("/review/?after=not-a-cursor").status_code == 400
+
+
+def test_queue_filtered_by_kind_keeps_its_filter_across_pages(app, new_forms, boards):
+    from forum.models import Board
+    from forum.pipeline import open_review_item
+    from forum.posting import start_topic
+    from moderation.policy import ReviewKind
+
+    writer_id = make_user(app, "Writer")
+    make_user(app, "Mod", Role.MODERATOR)
+    with app.app_context():
+        board, writer = db.session.get(Board, boards["public"]), db.session.get(User, writer_id)
+        for n in range(60):
+            post = start_topic(board, writer, f"Topic {n}", "text")
+            open_review_item(post, ReviewKind.CRISIS if n < 55 else ReviewKind.REPORT, ["t"])
+        db.session.commit()
+    mod = new_forms()
+    mod.login("Mod")
+    first = mod.get("/review/?kind=crisis").get_data(as_text=True)
+    assert len(re.findall(r'href="/review/(\d+)"', first)) == 50
+    later = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert "kind=crisis" in later
+    second = mod.get(later).get_data(as_text=True)
+    assert len(re.findall(r'href="/review/(\d+)"', second)) == 5
+    assert 'rel="next"' not in second

@@ -32,6 +32,7 @@ from forum.notifications import follow_state
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
 from forum.posting_limits import (
+    edit_interval,
     enforce_first_day_cap,
     post_stored,
     reply_interval,
@@ -230,6 +231,7 @@ def own_post_or_404(post_id: int) -> Post:
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@edit_interval
 @login_required
 def edit(post_id: int) -> str | Response:
     post = own_post_or_404(post_id)
@@ -247,6 +249,7 @@ def edit(post_id: int) -> str | Response:
             if confirmed:
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 submit(post, details)
+                post_stored()
                 flash("Your post is updated.", "success")
                 return after_submit(post)
     return render_template("boards/edit.html", post=post, form=form, details=details)

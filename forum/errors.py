@@ -1,6 +1,6 @@
 """Error pages: every refusal gets a plain message and the right status, never a 500."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
@@ -43,6 +43,23 @@ def too_many_requests_message(error: TooManyRequests) -> str:
     return f"{message} Please wait a little and try again."
 
 
+# the form fields that hold what someone wrote: a topic's title, a post, a message, a note
+DRAFT_FIELDS = ("title", "body", "note")
+# refusals after which the words are handed back (not 413: that request's form is not read)
+REFUSALS_WITH_DRAFT = (403, 409, 429)
+
+
+def unsent_draft() -> dict[str, str]:
+    """What a refused form said, so that the error page hands the words back, not loses them."""
+    if request.method != "POST":
+        return {}
+    return {name: text for name in DRAFT_FIELDS if (text := request.form.get(name, "").strip())}
+
+
+def error_page(code: int, title: str, message: str, draft: dict[str, str] | None = None) -> str:
+    return render_template("error.html", code=code, title=title, message=message, draft=draft)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
@@ -55,8 +72,8 @@ def register(app: Flask) -> None:
         if isinstance(error, TooManyRequests):
             message = too_many_requests_message(error)
         response = error.get_response()
-        body = render_template("error.html", code=code, title=error.name, message=message)
-        response.set_data(body)
+        draft = unsent_draft() if code in REFUSALS_WITH_DRAFT else None
+        response.set_data(error_page(code, error.name, message, draft))
         response.content_type = "text/html; charset=utf-8"
         return response
 
@@ -67,14 +84,9 @@ def register(app: Flask) -> None:
             "This form has expired or was sent without its security token, so nothing was "
             "saved. Please go back, reload the page and send it again."
         )
-        return render_template("error.html", code=400, title="Form expired", message=message), 400
+        return error_page(400, "Form expired", message, unsent_draft()), 400
 
     @app.errorhandler(PostingError)
     def posting_error(error: PostingError):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        return (
-            render_template(
-                "error.html", code=error.status, title="Not posted", message=str(error)
-            ),
-            error.status,
-        )
+        return error_page(error.status, "Not posted", str(error), unsent_draft()), error.status

@@ -1,8 +1,9 @@
-"""How fast members may post: stricter for new members, after Discourse's defaults.
+"""How fast members may post and edit: stricter for new members, after Discourse's defaults.
 
 Two kinds of limit, each kept where it is exact:
 
-- Intervals (one topic every 120 s, one reply every 30 s for a new member) are rates over a
+- Intervals (one topic every 120 s, one reply every 30 s for a new member; edits too, since
+  each one is scored again) are rates over a
   moving window, so flask-limiter counts them per member: in memory in the embedded default,
   in Redis across every process when configured. A hit is counted only when a post was stored,
   so a draft sent back for a missing title or an identifying detail costs nothing.
@@ -31,6 +32,8 @@ TOPIC_INTERVAL = "1 per 15 seconds"
 REPLY_INTERVAL = "1 per 5 seconds"
 NEW_MEMBER_TOPIC_INTERVAL = "1 per 120 seconds"
 NEW_MEMBER_REPLY_INTERVAL = "1 per 30 seconds"
+EDIT_INTERVAL = "1 per 5 seconds"
+NEW_MEMBER_EDIT_INTERVAL = "1 per 20 seconds"
 FIRST_DAY = timedelta(days=1)
 FIRST_DAY_TOPICS = 3
 FIRST_DAY_REPLIES = 10
@@ -82,6 +85,13 @@ reply_interval = _interval_limit(
     NEW_MEMBER_REPLY_INTERVAL,
     REPLY_INTERVAL,
     "Your reply was not posted: you replied a moment ago, and replies need a little time "
+    "between them (a little more for new members).",
+)
+
+edit_interval = _interval_limit(
+    NEW_MEMBER_EDIT_INTERVAL,
+    EDIT_INTERVAL,
+    "Your edit was not saved: you changed a post a moment ago, and edits need a little time "
     "between them (a little more for new members).",
 )
 

@@ -166,6 +166,39 @@ def test_a_new_member_waits_120_s_between_topics_and_30_s_between_replies(limite
     assert count_posts(app) == 2
 
 
+def test_a_refused_post_hands_its_words_back(limited_app):
+    """A 429 loses nothing: the page shows what was written, ready to copy."""
+    app = limited_app
+    new_topic = make_board(app)
+    member = client_from(app, "198.51.100.74")
+    member.signup("Keeper")
+    assert member.submit(new_topic, {"title": "First", "body": "Hello"}).status_code == 302
+    words = "Ninety days today & I <still> can't quite believe it"
+    refused = member.submit(new_topic, {"title": "Second one", "body": words})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "What you wrote" in text
+    assert "Ninety days today &amp; I &lt;still&gt; can&#39;t quite believe it</textarea>" in text
+    assert 'value="Second one"' in text
+
+
+def test_a_new_member_waits_between_edits(limited_app):
+    """Every edit is scored again, so edits are paced like replies."""
+    app = limited_app
+    new_topic = make_board(app)
+    member = client_from(app, "198.51.100.75")
+    member.signup("Editor")
+    assert member.submit(new_topic, {"title": "Mine", "body": "first words"}).status_code == 302
+    with app.app_context():
+        edit_url = f"/p/{db.session.scalar(select(Post.id))}/edit"
+    assert member.submit(edit_url, {"title": "Mine", "body": "second words"}).status_code == 302
+    refused = member.submit(edit_url, {"title": "Mine", "body": "third words"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and 10 < retry_after(refused) <= 20
+    assert "Your edit was not saved" in text and "third words</textarea>" in text
+    with app.app_context():
+        assert "second words" in db.session.scalar(select(Post.body))
+
+
 def test_an_established_member_waits_less(limited_app):
     app = limited_app
     new_topic = make_board(app)

@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
@@ -62,6 +62,26 @@ POST_ON_PAGE = (
     Post.reactions_strength,
 )
 AUTHOR_ON_PAGE = (User.pseudonym, User.show_day_count, User.recovery_started_on)
+# built once, as forum.visibility explains
+POSTS_ON_TOPIC_PAGE = (
+    select(Post)
+    .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(*AUTHOR_ON_PAGE))
+    .where(
+        Post.topic_id == bindparam("topic_id"),
+        Post.number.between(bindparam("first"), bindparam("last")),
+    )
+    .order_by(Post.number)
+)
+TOPICS_ON_BOARD = (
+    select(Topic)
+    .options(joinedload(Topic.author))
+    .where(Topic.board_id == bindparam("board_id"), Topic.status == PostStatus.PUBLISHED)
+    .order_by(Topic.last_post_at.desc(), Topic.id.desc())
+    .limit(bindparam("limit"))
+)
+TOPICS_ON_BOARD_BEFORE = TOPICS_ON_BOARD.where(
+    tuple_(Topic.last_post_at, Topic.id) < tuple_(bindparam("before_at"), bindparam("before_id"))
+)
 
 
 def _cursor(topic: Topic) -> str:
@@ -108,16 +128,13 @@ def board(slug: str) -> str:
     """A board's topics, newest activity first, paginated by keyset (cost independent of depth)."""
     board = board_or_404(slug)
     per_page = current_app.config["HARBOR_TOPICS_PER_PAGE"]
-    query = (
-        select(Topic)
-        .options(joinedload(Topic.author))
-        .where(Topic.board_id == board.id, Topic.status == PostStatus.PUBLISHED)
-        .order_by(Topic.last_post_at.desc(), Topic.id.desc())
-        .limit(per_page + 1)
-    )
+    page_params = {"board_id": board.id, "limit": per_page + 1}
     if before := request.args.get("before"):
-        query = query.where(tuple_(Topic.last_post_at, Topic.id) < _parse_cursor(before))
-    topics = db.session.scalars(query).all()
+        before_at, before_id = _parse_cursor(before)
+        page_params.update(before_at=before_at, before_id=before_id)
+    topics = db.session.scalars(
+        TOPICS_ON_BOARD_BEFORE if before else TOPICS_ON_BOARD, page_params
+    ).all()
     older = _cursor(topics[per_page - 1]) if len(topics) > per_page else None
     return render_template(
         "boards/board.html", board=board, topics=topics[:per_page], older=older, paged=bool(before)
@@ -165,10 +182,8 @@ def topic(topic_id: int) -> str:
         abort(404)
     first = (page - 1) * per_page + 1
     posts = db.session.scalars(
-        select(Post)
-        .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(*AUTHOR_ON_PAGE))
-        .where(Post.topic_id == topic.id, Post.number.between(first, first + per_page - 1))
-        .order_by(Post.number)
+        POSTS_ON_TOPIC_PAGE,
+        {"topic_id": topic.id, "first": first, "last": first + per_page - 1},
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
     # the writer of a crisis post sees helplines first on the very next page

@@ -24,7 +24,6 @@ bp = Blueprint("reactions", __name__)
 
 # kind: what the button says. The order is the order on the page.
 REACTIONS = {"hear_you": "I hear you", "me_too": "Me too", "strength": "Sending strength"}
-bp.add_app_template_global(REACTIONS, "reactions")
 
 
 class Reaction(db.Model):
@@ -39,8 +38,9 @@ class Reaction(db.Model):
 
 
 @bp.app_template_global()
-def reaction_count(post: Post, kind: str) -> int:
-    return getattr(post, f"reactions_{kind}")
+def reaction_counts(post: Post) -> list[tuple[str, str, int]]:
+    """(kind, label, count) for each reaction, in page order: one call per post on a page."""
+    return [(kind, label, getattr(post, f"reactions_{kind}")) for kind, label in REACTIONS.items()]
 
 
 def _move_count(post_id: int, kind: str, delta: int) -> None:

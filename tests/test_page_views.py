@@ -1,4 +1,5 @@
-"""Issue 6: a page view never writes to the database, for guests, members and moderators."""
+"""Issue 6: a page view never writes to the database, for guests, members and moderators,
+and reads outside a transaction (no BEGIN and ROLLBACK round trips)."""
 
 import re
 
@@ -53,12 +54,20 @@ def test_page_views_never_write(moderated_app, forms, new_forms, boards):
     ]
 
     writes: list[str] = []
+    in_a_transaction: list[str] = []
     with app.app_context():
         engine = db.engine
 
     def record(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         if WRITES.match(statement):
             writes.append(statement)
+        dbapi_connection = conn.connection.dbapi_connection
+        # psycopg says autocommit; Python 3.11's sqlite3 says isolation_level None
+        if not (
+            getattr(dbapi_connection, "autocommit", False) is True
+            or getattr(dbapi_connection, "isolation_level", "") is None
+        ):
+            in_a_transaction.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -69,3 +78,4 @@ def test_page_views_never_write(moderated_app, forms, new_forms, boards):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert writes == []
+    assert in_a_transaction == []

@@ -27,6 +27,7 @@ from forum.forms import (
     ReplyForm,
     TopicForm,
 )
+from forum.keyset import cursor, parse_cursor
 from forum.models import Post, PostStatus, Topic, User
 from forum.notifications import follow_state
 from forum.pipeline import submit
@@ -84,18 +85,6 @@ TOPICS_ON_BOARD_BEFORE = TOPICS_ON_BOARD.where(
 )
 
 
-def _cursor(topic: Topic) -> str:
-    return f"{topic.last_post_at.isoformat()}_{topic.id}"
-
-
-def _parse_cursor(value: str) -> tuple[datetime, int]:
-    stamp, _, topic_id = value.rpartition("_")
-    try:
-        return datetime.fromisoformat(stamp), int(topic_id)
-    except ValueError:
-        abort(400, "That page link is broken.")
-
-
 def ensure_can_post() -> None:
     if current_user.is_silenced():
         until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
@@ -130,12 +119,16 @@ def board(slug: str) -> str:
     per_page = current_app.config["HARBOR_TOPICS_PER_PAGE"]
     page_params = {"board_id": board.id, "limit": per_page + 1}
     if before := request.args.get("before"):
-        before_at, before_id = _parse_cursor(before)
+        before_at, before_id = parse_cursor(before, datetime, int)
         page_params.update(before_at=before_at, before_id=before_id)
     topics = db.session.scalars(
         TOPICS_ON_BOARD_BEFORE if before else TOPICS_ON_BOARD, page_params
     ).all()
-    older = _cursor(topics[per_page - 1]) if len(topics) > per_page else None
+    older = (
+        cursor(topics[per_page - 1].last_post_at, topics[per_page - 1].id)
+        if len(topics) > per_page
+        else None
+    )
     return render_template(
         "boards/board.html", board=board, topics=topics[:per_page], older=older, paged=bool(before)
     )

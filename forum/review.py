@@ -18,6 +18,7 @@ from forum import review_actions
 from forum.access import moderator_required
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage, MessageReport
+from forum.keyset import cursor, parse_cursor
 from forum.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
 from forum.pipeline import open_review_item
 from forum.posting import PostingError
@@ -58,17 +59,10 @@ def model_status_banner() -> dict:
     return {}
 
 
-def _queue_cursor(item: ReviewItem) -> str:
-    return f"{item.priority}_{item.created_at.isoformat()}_{item.id}"
-
-
-def _after_in_queue(cursor: str) -> ColumnElement[bool]:
-    """Items after `cursor` in QUEUE_ORDER: lower priority, or the same priority and later."""
-    try:
-        priority, stamp, item_id = cursor.split("_")
-        priority, created_at, item_id = int(priority), datetime.fromisoformat(stamp), int(item_id)
-    except ValueError:
-        abort(400, "That page link is broken.")
+def _after_in_queue(position: str) -> ColumnElement[bool]:
+    """Items after `position` (a cursor) in QUEUE_ORDER: lower priority, or the same
+    priority and later."""
+    priority, created_at, item_id = parse_cursor(position, int, datetime, int)
     return or_(
         ReviewItem.priority < priority,
         and_(
@@ -102,7 +96,8 @@ def queue() -> str:
     if after := request.args.get("after"):
         query = query.where(_after_in_queue(after))
     items = db.session.scalars(query).all()
-    later = _queue_cursor(items[QUEUE_PAGE - 1]) if len(items) > QUEUE_PAGE else None
+    last = items[QUEUE_PAGE - 1] if len(items) > QUEUE_PAGE else None
+    later = cursor(last.priority, last.created_at, last.id) if last else None
     return render_template(
         "review/queue.html",
         items=items[:QUEUE_PAGE],

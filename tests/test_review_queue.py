@@ -29,6 +29,18 @@ def actions(app, post_id: int) -> list[str]:
         )
 
 
+def held_post_and_moderator(app, forms, new_forms):  # noqa: ANN201
+    """Writer posts something hostile (held); returns the topic URL, a logged-in moderator's
+    client and the post's review item id."""
+    forms.signup("Writer")
+    topic_url = post_topic(forms, "Something HOSTILE here").location.split("#")[0]
+    make_user(app, "Mod", Role.MODERATOR)
+    mod = new_forms()
+    mod.login("Mod")
+    with app.app_context():
+        return topic_url, mod, db.session.scalar(select(ReviewItem.id))
+
+
 def test_hostile_post_is_held_until_a_moderator_approves(moderated_app, forms, new_forms, boards):
     app = moderated_app
     forms.signup("Writer")
@@ -115,13 +127,7 @@ def test_removal_tells_the_author_privately_and_can_be_reversed(
     moderated_app, forms, new_forms, boards
 ):
     app = moderated_app
-    forms.signup("Writer")
-    topic_url = post_topic(forms, "Something HOSTILE here").location.split("#")[0]
-    make_user(app, "Mod", Role.MODERATOR)
-    mod = new_forms()
-    mod.login("Mod")
-    with app.app_context():
-        item_id = db.session.scalar(select(ReviewItem.id))
+    topic_url, mod, item_id = held_post_and_moderator(app, forms, new_forms)
     act = f"/review/{item_id}/act"
     assert mod.submit(f"/review/{item_id}", {"action": "remove"}, action=act).status_code == 400
     mod.submit(
@@ -154,13 +160,7 @@ def test_removal_tells_the_author_privately_and_can_be_reversed(
 
 def test_moderator_edit_keeps_the_original(moderated_app, forms, new_forms, boards):
     app = moderated_app
-    forms.signup("Writer")
-    post_topic(forms, "Something HOSTILE here")
-    make_user(app, "Mod", Role.MODERATOR)
-    mod = new_forms()
-    mod.login("Mod")
-    with app.app_context():
-        item_id = db.session.scalar(select(ReviewItem.id))
+    _, mod, item_id = held_post_and_moderator(app, forms, new_forms)
     mod.submit(
         f"/review/{item_id}",
         {"action": "edit", "body": "Something here", "reason": "toned down"},
@@ -176,13 +176,7 @@ def test_moderator_edit_keeps_the_original(moderated_app, forms, new_forms, boar
 
 def test_silence_and_suspend(moderated_app, forms, new_forms, boards):
     app = moderated_app
-    forms.signup("Writer")
-    post_topic(forms, "Something HOSTILE here")
-    make_user(app, "Mod", Role.MODERATOR)
-    mod = new_forms()
-    mod.login("Mod")
-    with app.app_context():
-        item_id = db.session.scalar(select(ReviewItem.id))
+    _, mod, item_id = held_post_and_moderator(app, forms, new_forms)
     act = f"/review/{item_id}/act"
     mod.submit(
         f"/review/{item_id}", {"action": "silence", "days": "3", "reason": "cool off"}, action=act

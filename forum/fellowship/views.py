@@ -31,6 +31,7 @@ from forum.fellowship.milestones import (
     utc_today,
 )
 from forum.fellowship.welcome import sees_newcomers, waiting_for_welcome
+from forum.keyset import cursor, parse_cursor
 from forum.models import Board, User
 from forum.ratelimit import limiter
 
@@ -208,14 +209,6 @@ def check_in() -> Response:
     return after_submit(post)
 
 
-def _welcome_cursor(value: str) -> tuple[datetime, int]:
-    stamp, _, post_id = value.rpartition("_")
-    try:
-        return datetime.fromisoformat(stamp), int(post_id)
-    except ValueError:
-        abort(400, "That page link is broken.")
-
-
 @bp.route("/welcome")
 @login_required
 def welcome() -> str:
@@ -228,12 +221,14 @@ def welcome() -> str:
         )
     after = request.args.get("after")
     posts = db.session.scalars(
-        waiting_for_welcome(_welcome_cursor(after) if after else None, WELCOME_PER_PAGE + 1)
+        waiting_for_welcome(
+            parse_cursor(after, datetime, int) if after else None, WELCOME_PER_PAGE + 1
+        )
     ).all()
     last = posts[WELCOME_PER_PAGE - 1] if len(posts) > WELCOME_PER_PAGE else None
     return render_template(
         "fellowship/welcome.html",
         posts=posts[:WELCOME_PER_PAGE],
-        more=f"{last.created_at.isoformat()}_{last.id}" if last else None,
+        more=cursor(last.created_at, last.id) if last else None,
         paged=bool(after),
     )

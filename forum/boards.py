@@ -27,7 +27,7 @@ from forum.forms import (
     ReplyForm,
     TopicForm,
 )
-from forum.keyset import cursor, parse_cursor
+from forum.keyset import page_and_cursor, parse_cursor
 from forum.models import Post, PostStatus, Topic, User
 from forum.notifications import follow_state
 from forum.pipeline import submit
@@ -124,13 +124,9 @@ def board(slug: str) -> str:
     topics = db.session.scalars(
         TOPICS_ON_BOARD_BEFORE if before else TOPICS_ON_BOARD, page_params
     ).all()
-    older = (
-        cursor(topics[per_page - 1].last_post_at, topics[per_page - 1].id)
-        if len(topics) > per_page
-        else None
-    )
+    topics, older = page_and_cursor(topics, per_page, lambda topic: (topic.last_post_at, topic.id))
     return render_template(
-        "boards/board.html", board=board, topics=topics[:per_page], older=older, paged=bool(before)
+        "boards/board.html", board=board, topics=topics, older=older, paged=bool(before)
     )
 
 

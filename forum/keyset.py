@@ -4,15 +4,19 @@ A "next page" link says where the previous page ended (say, a topic's last-post 
 so the next page is one index range, however deep it lies.
 """
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from flask import abort
 
+Row = TypeVar("Row")
 _READERS = {int: int, datetime: datetime.fromisoformat}
 
 
-def cursor(*key: int | datetime) -> str:
-    """`cursor(topic.last_post_at, topic.id)` -> "2026-11-21T10:00:00_42"."""
+def cursor(*key: int | str | datetime) -> str:
+    """`cursor(topic.last_post_at, topic.id)` -> "2026-11-21T10:00:00_42". A key that
+    parse_cursor reads back holds no text with "_" in it."""
     return "_".join(part.isoformat() if isinstance(part, datetime) else str(part) for part in key)
 
 
@@ -25,3 +29,13 @@ def parse_cursor(value: str, *kinds: type) -> tuple:
         return tuple(_READERS[kind](part) for kind, part in zip(kinds, parts, strict=True))
     except ValueError:
         abort(400, "That page link is broken.")
+
+
+def page_and_cursor(
+    rows: Sequence[Row], per_page: int, key: Callable[[Row], tuple]
+) -> tuple[Sequence[Row], str | None]:
+    """A page from rows fetched one beyond `per_page`, and the next page's cursor (the key of
+    the page's last row) when that extra row says there is a next page."""
+    if len(rows) > per_page:
+        return rows[:per_page], cursor(*key(rows[per_page - 1]))
+    return rows, None

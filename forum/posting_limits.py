@@ -3,10 +3,10 @@
 Two kinds of limit, each kept where it is exact:
 
 - Intervals (one topic every 120 s, one reply every 30 s for a new member; edits too, since
-  each one is scored again) are rates over a
-  moving window, so flask-limiter counts them per member: in memory in the embedded default,
-  in Redis across every process when configured. A hit is counted only when a post was stored,
-  so a draft sent back for a missing title or an identifying detail costs nothing.
+  each one is scored again) are rates over a moving window, so flask-limiter counts them per
+  member: in memory in the embedded default, in Redis across every process when configured.
+  A hit is counted only when a post was stored, so a draft sent back for a missing title or
+  an identifying detail costs nothing.
 - First-day caps (3 topics and 10 replies in the account's first 24 hours) are about a fixed
   stretch of the account's life, not a rate. They are a count of the member's rows in the
   database: exact, the same in every process, kept across restarts, and no spam deleted by its

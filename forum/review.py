@@ -18,7 +18,7 @@ from forum import review_actions
 from forum.access import moderator_required
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage, MessageReport
-from forum.keyset import cursor, parse_cursor
+from forum.keyset import page_and_cursor, parse_cursor
 from forum.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
 from forum.pipeline import open_review_item
 from forum.posting import PostingError
@@ -96,11 +96,12 @@ def queue() -> str:
     if after := request.args.get("after"):
         query = query.where(_after_in_queue(after))
     items = db.session.scalars(query).all()
-    last = items[QUEUE_PAGE - 1] if len(items) > QUEUE_PAGE else None
-    later = cursor(last.priority, last.created_at, last.id) if last else None
+    items, later = page_and_cursor(
+        items, QUEUE_PAGE, lambda item: (item.priority, item.created_at, item.id)
+    )
     return render_template(
         "review/queue.html",
-        items=items[:QUEUE_PAGE],
+        items=items,
         kinds=KIND_LABELS,
         kind=kind,
         later=later,
@@ -306,9 +307,9 @@ def audit_log() -> str:
     if before is not None:
         query = query.where(AuditEntry.id < before)
     entries = db.session.scalars(query).all()
-    older = entries[LOG_PAGE - 1].id if len(entries) > LOG_PAGE else None
+    entries, older = page_and_cursor(entries, LOG_PAGE, lambda entry: (entry.id,))
     return render_template(
-        "review/log.html", entries=entries[:LOG_PAGE], older=older, paged=before is not None
+        "review/log.html", entries=entries, older=older, paged=before is not None
     )
 
 

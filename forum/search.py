@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from forum.extensions import db
+from forum.keyset import page_and_cursor
 from forum.ratelimit import SEARCH_LIMIT, limiter
 from forum.search_index import MAX_TERMS, search_posts, search_terms
 
@@ -36,12 +37,12 @@ def search() -> tuple[str, int] | str:
         before=before,
         limit=per_page + 1,
     )
-    older = results[per_page - 1].post_id if len(results) > per_page else None
+    results, older = page_and_cursor(results, per_page, lambda result: (result.post_id,))
     return render_template(
         "search/results.html",
         query=query,
         terms=terms,
-        results=results[:per_page],
+        results=results,
         older=older,
         paged=before is not None,
         max_terms=MAX_TERMS,

@@ -1,5 +1,6 @@
 """Issue 8: mentorship, and the private conversation a newcomer's request opens."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -447,3 +448,28 @@ def test_deleting_an_account_through_the_form_reaches_its_private_messages(app, 
             )
             == 0
         )
+
+
+def test_a_long_conversation_pages_back_to_its_first_message(app, new_forms):
+    """The newest 50 messages, oldest first, then "Earlier messages" for the rest."""
+    guide, _, pair = paired(app, new_forms)
+    with app.app_context():
+        writer = user_id(app, "Sponsor")
+        db.session.add_all(
+            ConversationMessage(
+                mentorship_id=pair,
+                author_id=writer,
+                body=f"note {n:02}",
+                body_html=f"<p>note {n:02}</p>",
+                status=PostStatus.PUBLISHED,
+            )
+            for n in range(60)
+        )
+        db.session.commit()
+    newest = text(guide.get(f"/mentorship/{pair}"))
+    shown = re.findall(r"note (\d\d)", newest)
+    assert shown == [f"{n:02}" for n in range(10, 60)]
+    earlier = re.search(r'href="([^"]+before=\d+)">Earlier messages', newest).group(1)
+    first_page = text(guide.get(earlier.replace("&amp;", "&")))
+    assert re.findall(r"note (\d\d)", first_page) == [f"{n:02}" for n in range(10)]
+    assert "Earlier messages" not in first_page

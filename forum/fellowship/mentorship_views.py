@@ -33,6 +33,7 @@ from forum.fellowship.models import (
     MessageReport,
 )
 from forum.help import helplines_for_reader
+from forum.keyset import page_and_cursor
 from forum.models import PostStatus, User
 from forum.pipeline import open_review_item
 from forum.ratelimit import limiter
@@ -73,11 +74,12 @@ def mentors() -> str:
     query = mentorship.willing_mentors(current_user).limit(MENTORS_PER_PAGE + 1)
     if after := request.args.get("after"):
         query = query.where(User.pseudonym_key > after)
-    listed = db.session.scalars(query).all()
-    more = listed[MENTORS_PER_PAGE - 1].pseudonym_key if len(listed) > MENTORS_PER_PAGE else None
+    listed, more = page_and_cursor(
+        db.session.scalars(query).all(), MENTORS_PER_PAGE, lambda mentor: (mentor.pseudonym_key,)
+    )
     return render_template(
         "fellowship/mentors.html",
-        mentors=listed[:MENTORS_PER_PAGE],
+        mentors=listed,
         more=more,
         paged=bool(after),
         current=mentorship.open_mentorship_of(current_user),
@@ -190,13 +192,10 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
     before = request.args.get("before", type=int)
     if before:
         query = query.where(ConversationMessage.id < before)
-    newest_first = db.session.scalars(query).all()
-    older = (
-        newest_first[MESSAGES_PER_PAGE - 1].id if len(newest_first) > MESSAGES_PER_PAGE else None
+    newest_first, older = page_and_cursor(
+        db.session.scalars(query).all(), MESSAGES_PER_PAGE, lambda message: (message.id,)
     )
-    messages = [
-        m for m in reversed(newest_first[:MESSAGES_PER_PAGE]) if m.visible_to(current_user.id)
-    ]
+    messages = [m for m in reversed(newest_first) if m.visible_to(current_user.id)]
     crisis_id = session.pop(HELPLINES_KEY, None)
     helplines_first = next((m for m in messages if m.id == crisis_id), None)
     has_crisis = any(m.crisis and m.status == PostStatus.PUBLISHED for m in messages)

@@ -31,7 +31,7 @@ from forum.fellowship.milestones import (
     utc_today,
 )
 from forum.fellowship.welcome import sees_newcomers, waiting_for_welcome
-from forum.keyset import cursor, parse_cursor
+from forum.keyset import page_and_cursor, parse_cursor
 from forum.models import Board, User
 from forum.ratelimit import limiter
 
@@ -225,10 +225,5 @@ def welcome() -> str:
             parse_cursor(after, datetime, int) if after else None, WELCOME_PER_PAGE + 1
         )
     ).all()
-    last = posts[WELCOME_PER_PAGE - 1] if len(posts) > WELCOME_PER_PAGE else None
-    return render_template(
-        "fellowship/welcome.html",
-        posts=posts[:WELCOME_PER_PAGE],
-        more=cursor(last.created_at, last.id) if last else None,
-        paged=bool(after),
-    )
+    posts, more = page_and_cursor(posts, WELCOME_PER_PAGE, lambda post: (post.created_at, post.id))
+    return render_template("fellowship/welcome.html", posts=posts, more=more, paged=bool(after))

@@ -1,44 +1,56 @@
-"""Crisis-language detection for English posts.
+"""Crisis-language detection for English posts: warning signs, then a learned second stage.
 
 Why: someone may write on Harbor at the worst moment of their life, and help has to come up
 at once; but a detector that cries wolf at ordinary recovery talk ("that craving nearly
-killed me") teaches people to ignore it. So the detector is a readable, moderator-owned
-phrase list (data/crisis_phrases.toml) with idiom exclusions, negation and time context,
-rather than an opaque model, and every match says which phrase fired and where.
+killed me") teaches people to ignore it. Two stages:
+
+1. **Warning signs** from a moderator-owned file (data/crisis_phrases.toml), after the
+   published guidance (988/AFSP warning signs, the C-SSRS ideation / preparation / behaviour
+   categories, SAMHSA's signs of an overdose). A sign is a phrase, or a combination of cues
+   found close together (a means and a time; a question and a lethal amount; a person and a
+   sign of overdose), with idiom exclusions, negation and past-tense context. Each match
+   says which rule fired, which family of warning sign it is, and where it is in the
+   original text.
+2. **A learned model** (moderation/crisis_model) gives a probability for what no phrase
+   names. Alone, above the concern threshold it raises CONCERN; between the two thresholds it
+   gives POSSIBLE: a gentle note to the writer and a low-priority look by a moderator.
+
+The thresholds are ``CRISIS_TIERS`` in moderation/policy.py.
 
     >>> detector = CrisisDetector()
     >>> result = detector.detect("I've got the pills ready tonight")
-    >>> result.is_crisis, result.category, result.severity
-    (True, <Category.SUICIDE_SELF_HARM: 'suicide_self_harm'>, <Severity.IMMINENT: 3>)
+    >>> result.tier, result.category
+    (<Tier.IMMINENT: 3>, <Category.SUICIDE_SELF_HARM: 'suicide_self_harm'>)
 """
 
 from __future__ import annotations
 
+import logging
 import tomllib
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
 
 from moderation.evaluation import binary_metrics, misclassified
-from moderation.phrases import (
-    NormalisedText,
-    Normaliser,
-    PatternCompiler,
-    Phrase,
-)
+from moderation.normalise import Normaliser, Words
+from moderation.phrases import PhraseSet, leftmost_longest
+from moderation.policy import CRISIS_TIERS, CrisisTiers
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PHRASES_PATH = Path(__file__).resolve().parent / "data" / "crisis_phrases.toml"
 
 
-class Severity(IntEnum):
-    """How urgent a match is; ordered, so max() gives the most urgent."""
+class Tier(IntEnum):
+    """What the writer and the moderators get; ordered, so max() gives the most urgent."""
 
     NONE = 0
-    PAST = 1  # danger told as past, in recovery: lower urgency, still brings up resources
-    CONCERN = 2  # crisis language with no plan or time in view
-    IMMINENT = 3  # a present plan, means or act
+    POSSIBLE = 1  # the model alone, below the concern threshold: a gentle note, a low item
+    CONCERN = 2  # helplines for the writer, the readers' panel, high in the queue
+    IMMINENT = 3  # a plan, means, place or act in view: helplines first, top of the queue
 
 
 class Category(StrEnum):
@@ -51,85 +63,192 @@ class Category(StrEnum):
 
 
 _CATEGORY_ORDER = {c: i for i, c in enumerate(Category)}
-_SEVERITY_KEYS = {"past": Severity.PAST, "concern": Severity.CONCERN, "imminent": Severity.IMMINENT}
+_SIGN_TIERS = {"concern": Tier.CONCERN, "imminent": Tier.IMMINENT}
 _MARKER_KEYS = ("past", "recovered", "present", "imminent")
-_TOP_LEVEL_KEYS = {"settings", "lists", "spellings", "negation", "markers", "exclusions"}
+_TOP_LEVEL_KEYS = {
+    "settings", "lists", "spellings", "negation", "markers", "exclusions", "families", "sign",
+}  # fmt: skip
+_SIGN_KEYS = {"family", "category", "tier", "phrases", "together", "within"}
+_LONGEST_SPAN = 64  # words: no pattern or cue combination here is longer
 
 
 @dataclass(frozen=True)
 class CrisisMatch:
-    """One phrase found: what kind, how urgent, where in the original text, and which rule."""
+    """One warning sign found: what kind, how urgent, where in the original text, which rule."""
 
     category: Category
-    severity: Severity
+    family: str
+    tier: Tier
     start: int
     end: int
-    text: str
-    rule: str  # the pattern as written in the phrase file, so a moderator can find it
+    text: str  # the original text[start:end]
+    rule: str  # the pattern(s) as written in the phrase file, so a moderator can find them
 
-    def to_dict(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "category": self.category.value,
-            "severity": self.severity.name.lower(),
+            "family": self.family,
+            "tier": self.tier.name.lower(),
             "start": self.start,
             "end": self.end,
             "text": self.text,
             "rule": self.rule,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CrisisMatch:
+        return cls(
+            Category(data["category"]),
+            str(data["family"]),
+            Tier[str(data["tier"]).upper()],
+            int(data["start"]),
+            int(data["end"]),
+            str(data["text"]),
+            str(data["rule"]),
+        )
+
 
 @dataclass(frozen=True)
 class CrisisResult:
-    """Everything found in one text, ordered by position."""
+    """What was found in one text: the tier, the warning signs (by position), the model's
+    probability (None when the learned stage did not run) and a reason for moderators."""
 
+    tier: Tier = Tier.NONE
     matches: tuple[CrisisMatch, ...] = ()
+    probability: float | None = None
+    reason: str = ""
 
     @property
     def is_crisis(self) -> bool:
-        """True for any match, PAST included: past danger still brings up resources."""
-        return bool(self.matches)
+        """CONCERN or IMMINENT: helplines for the writer and the readers, and the queue."""
+        return self.tier >= Tier.CONCERN
 
     @property
-    def severity(self) -> Severity:
-        """The most urgent severity found (NONE when nothing was found)."""
-        return max((m.severity for m in self.matches), default=Severity.NONE)
+    def shows_help(self) -> bool:
+        """Any tier that shows the writer help, the gentle POSSIBLE note included."""
+        return self.tier >= Tier.POSSIBLE
 
     @property
     def category(self) -> Category | None:
-        """The category of the most urgent match; ties go to the earlier Category."""
-        if not self.matches:
-            return None
-        top = min(self.matches, key=lambda m: (-m.severity, _CATEGORY_ORDER[m.category]))
-        return top.category
+        """The category of the most urgent match (ties: the earlier Category). The learned
+        stage is trained on suicidal language, so a model-only result is suicide/self-harm."""
+        if self.matches:
+            top = min(self.matches, key=lambda m: (-m.tier, _CATEGORY_ORDER[m.category]))
+            return top.category
+        return Category.SUICIDE_SELF_HARM if self.tier > Tier.NONE else None
 
     @property
     def categories(self) -> tuple[Category, ...]:
         """Every category found, in Category order."""
         found = {m.category for m in self.matches}
+        if not found and self.category:
+            found = {self.category}
         return tuple(c for c in Category if c in found)
 
-    def to_dict(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; ``from_json`` gives the same result back. ``category`` is
+        included for readers of the stored value and ignored when reading it back."""
         return {
-            "is_crisis": self.is_crisis,
+            "tier": self.tier.name.lower(),
             "category": self.category.value if self.category else None,
-            "severity": self.severity.name.lower(),
-            "matches": [m.to_dict() for m in self.matches],
+            "probability": self.probability,
+            "reason": self.reason,
+            "matches": [m.to_json() for m in self.matches],
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CrisisResult:
+        probability = data.get("probability")
+        return cls(
+            Tier[str(data["tier"]).upper()],
+            tuple(CrisisMatch.from_json(m) for m in data.get("matches", ())),
+            None if probability is None else float(probability),
+            str(data.get("reason", "")),
+        )
 
 
 @dataclass(frozen=True)
-class _Rule:
+class _Sign:
+    family: str
     category: Category
-    severity: Severity
-    phrase: Phrase
+    tier: Tier
+    phrases: tuple[int, ...] = ()  # rule numbers: any one is the sign
+    together: tuple[int, ...] = ()  # rule numbers: all of them within `within` words
+    within: int = 0
 
 
 @dataclass(frozen=True)
 class _Candidate:
-    rule: _Rule
+    sign: _Sign
     first: int
     last: int
-    severity: Severity
+    rule: str
+    tier: Tier
+
+
+class _Found:
+    """The spans of every rule in one text, indexed so that each context question (is this
+    span excluded, negated, near a marker?) costs time bounded by the window, not by the
+    number of spans: the whole check stays linear in the length of the text."""
+
+    def __init__(self, words: Words, spans: dict[int, list[tuple[int, int]]], window: int):
+        self.words = words
+        self.spans = spans
+        self.window = window
+        self._sentences = words.sentences
+        # Keyed by id(): the rule tuples belong to the detector and live as long as it does,
+        # and hashing a long tuple on every question would cost more than the answer.
+        self._covers: dict[int, list[int]] = {}
+        self._ends: dict[int, set[int]] = {}
+        self._by_start: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+
+    def of(self, rules: tuple[int, ...]) -> list[tuple[int, int]]:
+        return [s for r in rules for s in self.spans.get(r, ())]
+
+    def overlaps(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
+        """Whether any span of ``rules`` shares a word with ``span`` (prefix sums)."""
+        key = id(rules)
+        if key not in self._covers:
+            marks = [0] * (len(self._sentences) + 1)
+            for first, last in self.of(rules):
+                marks[first] += 1
+                marks[last + 1] -= 1
+            running, covered = 0, [0]
+            for m in marks[:-1]:
+                running += m
+                covered.append(covered[-1] + (running > 0))
+            self._covers[key] = covered
+        covered = self._covers[key]
+        return covered[span[1] + 1] > covered[span[0]]
+
+    def ends_at(self, index: int, rules: tuple[int, ...]) -> list[tuple[int, int]]:
+        key = id(rules)
+        if key not in self._ends:
+            self._ends[key] = {last for _, last in self.of(rules)}
+        if index not in self._ends[key]:
+            return []
+        return [s for s in self.of(rules) if s[1] == index]
+
+    def same_sentence(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        sentences = self._sentences
+        return {sentences[a[0]], sentences[a[1]]} & {sentences[b[0]], sentences[b[1]]} != set()
+
+    def near(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
+        """A span of ``rules`` within the window of ``span``, in the same sentence."""
+        key = id(rules)
+        if key not in self._by_start:
+            ordered = sorted(set(self.of(rules)))
+            self._by_start[key] = ([f for f, _ in ordered], ordered)
+        starts, ordered = self._by_start[key]
+        # Patterns are at most a few dozen words long, so a marker that reaches the window
+        # starts at most that far before it.
+        low = bisect_left(starts, span[0] - self.window - _LONGEST_SPAN)
+        high = bisect_right(starts, span[1] + self.window)
+        for marker in ordered[low:high]:
+            gap = max(marker[0] - span[1], span[0] - marker[1], 0)
+            if gap <= self.window and self.same_sentence(span, marker):
+                return True
+        return False
 
 
 def _strings(value: object, where: str) -> list[str]:
@@ -144,79 +263,126 @@ def _table(value: object, where: str) -> dict:
     return value
 
 
-class CrisisDetector:
-    """Finds crisis language in English text using a moderator-editable phrase file.
+_DEFAULT_MODEL: Any = object()  # "load the packaged model", as opposed to None: no model
 
-    ``phrases_path`` defaults to the packaged data/crisis_phrases.toml. The file is read
-    and compiled once, here; detect() is then pure and safe to share between threads.
+
+class CrisisDetector:
+    """Finds crisis warning signs in English text, and asks the learned model about the rest.
+
+    ``phrases_path`` defaults to the packaged data/crisis_phrases.toml. ``model`` defaults to
+    the packaged learned model; pass None for the warning signs alone. A model that cannot be
+    loaded is logged and left out: the warning signs still work. Everything is read and
+    compiled once, here; detect() is then pure and safe to share between threads.
     """
 
-    def __init__(self, phrases_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        phrases_path: Path | None = None,
+        model: Any = _DEFAULT_MODEL,
+        tiers: CrisisTiers = CRISIS_TIERS,
+    ) -> None:
         self.phrases_path = Path(phrases_path) if phrases_path else DEFAULT_PHRASES_PATH
+        self.tiers = tiers
         with self.phrases_path.open("rb") as handle:
             data = tomllib.load(handle)
         try:
             self._load(data)
         except ValueError as exc:  # PatternError included: name the file for the moderator
             raise ValueError(f"{self.phrases_path}: {exc}") from None
+        self.model = _load_default_model() if model is _DEFAULT_MODEL else model
 
     def _load(self, data: dict) -> None:
-        categories = {c.value for c in Category}
-        unknown = set(data) - _TOP_LEVEL_KEYS - categories
+        unknown = set(data) - _TOP_LEVEL_KEYS
         if unknown:
             raise ValueError(
-                f"unknown section(s) {sorted(unknown)}; categories are {sorted(categories)}"
+                f"unknown section(s) {sorted(unknown)}; known: {sorted(_TOP_LEVEL_KEYS)}"
             )
         settings = _table(data.get("settings", {}), "[settings]")
         self._window = int(settings.get("context_words", 12))
+        default_within = int(settings.get("together_within", 30))
         spellings = _table(data.get("spellings", {}), "[spellings]")
         lists = {
             name: _strings(items, f"[lists].{name}")
             for name, items in _table(data.get("lists", {}), "[lists]").items()
         }
-        reader = Normaliser(spellings)  # spellings only: used to read the patterns themselves
-        compiler = PatternCompiler(lists, reader)
-
-        def compile_all(patterns: object, where: str) -> list[Phrase]:
-            return [compiler.compile(p) for p in _strings(patterns, where)]
-
-        self._rules: list[_Rule] = []
-        self._exclusions: dict[Category | None, list[Phrase]] = {}
-        exclusions = _table(data.get("exclusions", {}), "[exclusions]")
-        self._exclusions[None] = compile_all(
-            exclusions.get("everywhere", []), "[exclusions].everywhere"
-        )
-        for category in Category:
-            section = _table(data.get(category.value, {}), f"[{category.value}]")
-            extra = set(section) - set(_SEVERITY_KEYS) - {"exclusions"}
-            if extra:
-                raise ValueError(f"[{category.value}] has unknown key(s) {sorted(extra)}")
-            for key, severity in _SEVERITY_KEYS.items():
-                for phrase in compile_all(section.get(key, []), f"{category}.{key}"):
-                    self._rules.append(_Rule(category, severity, phrase))
-            self._exclusions[category] = compile_all(
-                section.get("exclusions", []), f"{category}.exclusions"
-            )
-
-        markers = _table(data.get("markers", {}), "[markers]")
-        self._markers = {
-            key: compile_all(markers.get(key, []), f"[markers].{key}") for key in _MARKER_KEYS
+        self.families = {
+            str(k): str(v) for k, v in _table(data.get("families", {}), "[families]").items()
         }
+        phrases = PhraseSet(lists, Normaliser(spellings))
+        rule_of: dict[str, int] = {}
+
+        def rules(patterns: object, where: str) -> tuple[int, ...]:
+            out = []
+            for pattern in _strings(patterns, where):
+                if pattern not in rule_of:
+                    rule_of[pattern] = phrases.add(pattern)
+                out.append(rule_of[pattern])
+            return tuple(out)
+
+        categories = {c.value for c in Category}
+        exclusions = _table(data.get("exclusions", {}), "[exclusions]")
+        extra = set(exclusions) - categories - {"everywhere"}
+        if extra:
+            raise ValueError(f"[exclusions] has unknown key(s) {sorted(extra)}")
+        self._exclusions = {
+            c: rules(exclusions.get("everywhere", []), "[exclusions].everywhere")
+            + rules(exclusions.get(c.value, []), f"[exclusions].{c.value}")
+            for c in Category
+        }
+        signs = data.get("sign", [])
+        if not isinstance(signs, list):
+            raise ValueError("[[sign]] must be an array of tables")
+        self._signs = [self._sign(s, rules, default_within, n) for n, s in enumerate(signs, 1)]
+        markers = _table(data.get("markers", {}), "[markers]")
+        self._markers = {k: rules(markers.get(k, []), f"[markers].{k}") for k in _MARKER_KEYS}
+        reader = Normaliser(spellings)
         self._past_tense = frozenset(
             w
             for word in _strings(markers.get("past_tense", []), "[markers].past_tense")
             for w in reader.canonical_words(word)
         )
         negation = _table(data.get("negation", {}), "[negation]")
-        self._negations = compile_all(negation.get("before", []), "[negation].before")
-        self._cancels = compile_all(negation.get("cancel", []), "[negation].cancel")
+        self._negations = rules(negation.get("before", []), "[negation].before")
+        self._cancels = rules(negation.get("cancel", []), "[negation].cancel")
+        phrases.compile()
+        self._phrases = phrases
         self._normaliser = Normaliser(
-            spellings, compiler.vocabulary | self._past_tense, compiler.prefixes
+            spellings, phrases.vocabulary | self._past_tense, phrases.prefixes
+        )
+
+    def _sign(self, sign: object, rules: Any, default_within: int, number: int) -> _Sign:
+        where = f"[[sign]] number {number}"
+        sign = _table(sign, where)
+        extra = set(sign) - _SIGN_KEYS
+        if extra:
+            raise ValueError(f"{where} has unknown key(s) {sorted(extra)}")
+        family = sign.get("family")
+        if family not in self.families:
+            raise ValueError(
+                f"{where}: family {family!r} is not described in [families] "
+                f"({', '.join(sorted(self.families))})"
+            )
+        try:
+            category = Category(sign.get("category"))
+            tier = _SIGN_TIERS[sign.get("tier")]
+        except (ValueError, KeyError):
+            raise ValueError(
+                f"{where}: category must be one of {[c.value for c in Category]} and tier one "
+                f"of {sorted(_SIGN_TIERS)}"
+            ) from None
+        phrases = rules(sign.get("phrases", []), f"{where}.phrases")
+        together = rules(sign.get("together", []), f"{where}.together")
+        if bool(phrases) == bool(together):
+            raise ValueError(f"{where}: give either phrases or together (two cues or more)")
+        if together and len(together) < 2:
+            raise ValueError(f"{where}: together needs two cues or more")
+        return _Sign(
+            family, category, tier, phrases, together, int(sign.get("within", default_within))
         )
 
     def normalise(self, text: str) -> str:
         """The text as the patterns see it (lower-case words, single spaces); for debugging."""
-        return self._normaliser(text).text.strip()
+        return " ".join(self._normaliser(text).words)
 
     @overload
     def detect(self, text: str) -> CrisisResult: ...
@@ -230,126 +396,152 @@ class CrisisDetector:
             return self._detect_one(text)
         return [self._detect_one(t) for t in text]
 
+    # --- one text ---------------------------------------------------------------------------
+
     def _detect_one(self, text: str) -> CrisisResult:
-        normalised = self._normaliser(text)
-        found = [
-            (rule, first, last)
-            for rule in self._rules
-            for first, last in normalised.find(rule.phrase)
-        ]
-        if not found:  # the common case: skip the context work entirely
-            return CrisisResult()
-        context = _Context(normalised, self._window)
-        excluded = {c: context.spans(rs) for c, rs in self._exclusions.items()}
-        negations = context.spans(self._negations)
-        cancels = context.spans(self._cancels)
-        negations = [n for n in negations if not any(_overlap(n, c) for c in cancels)]
-        markers = {key: context.spans(rs) for key, rs in self._markers.items()}
+        words = self._normaliser(text)
+        found = _Found(words, self._phrases.find(words.words), self._window)
+        matches = self._matches(found, text) if found.spans else ()
+        probability = self.model.probability(text) if self.model is not None else None
+        tier = max((m.tier for m in matches), default=Tier.NONE)
+        if probability is not None:
+            if probability >= self.tiers.concern:
+                tier = max(tier, Tier.CONCERN)
+            elif probability >= self.tiers.possible:
+                tier = max(tier, Tier.POSSIBLE)
+        return CrisisResult(tier, matches, probability, self._reason(tier, matches, probability))
+
+    def _matches(self, found: _Found, text: str) -> tuple[CrisisMatch, ...]:
+        def allowed(span: tuple[int, int], sign: _Sign) -> bool:
+            if found.overlaps(span, self._exclusions[sign.category]):
+                return False
+            return not any(
+                found.same_sentence(n, span) and not found.overlaps(n, self._cancels)
+                for n in found.ends_at(span[0] - 1, self._negations)
+            )
 
         candidates = []
-        for rule, first, last in found:
-            span = (first, last)
-            if any(_overlap(span, e) for e in excluded[None] + excluded[rule.category]):
-                continue
-            if any(n[1] == first - 1 and context.same_sentence(n, span) for n in negations):
-                continue
-            severity = self._severity(rule.severity, span, markers, context)
-            candidates.append(_Candidate(rule, first, last, severity))
-        return CrisisResult(self._best(candidates, normalised, text))
+        for sign in self._signs:
+            for rule, first, last in self._occurrences(sign, found, allowed):
+                tier = self._context_tier(sign.tier, (first, last), found)
+                if tier is not None:
+                    candidates.append(_Candidate(sign, first, last, rule, tier))
+        return self._best(candidates, found.words, text)
 
-    def _severity(
-        self,
-        base: Severity,
-        span: tuple[int, int],
-        markers: dict[str, list[tuple[int, int]]],
-        context: _Context,
-    ) -> Severity:
-        """Adjust a phrase's severity by the time markers around it (see the phrase file)."""
+    def _occurrences(self, sign: _Sign, found: _Found, allowed: Any) -> list[tuple[str, int, int]]:
+        patterns = self._phrases.patterns
+        if sign.phrases:
+            return [
+                (patterns[rule], first, last)
+                for rule in sign.phrases
+                for first, last in leftmost_longest(found.spans.get(rule, []))
+                if allowed((first, last), sign)
+            ]
+        cues = [[s for s in found.spans.get(r, ()) if allowed(s, sign)] for r in sign.together]
+        if not all(cues):
+            return []
+        events = sorted((last, first, n) for n, spans in enumerate(cues) for first, last in spans)
+        latest: dict[int, tuple[int, int]] = {}
+        out: list[tuple[str, int, int]] = []
+        rule = " + ".join(patterns[r] for r in sign.together)
+        for last, first, n in events:
+            latest[n] = (first, last)
+            if len(latest) == len(cues):
+                start = min(f for f, _ in latest.values())
+                if last - start <= sign.within and (not out or start > out[-1][2]):
+                    out.append((rule, start, last))
+        return out
 
-        def near(key: str) -> bool:
-            return any(context.near(span, m) for m in markers[key])
-
-        if near("present"):
-            return Severity.IMMINENT if near("imminent") else max(base, Severity.CONCERN)
-        if near("past"):
-            return Severity.PAST
-        if near("recovered") and self._told_in_past(span, context.normalised):
-            return Severity.PAST
-        if base == Severity.CONCERN and near("imminent"):
-            return Severity.IMMINENT
+    def _context_tier(self, base: Tier, span: tuple[int, int], found: _Found) -> Tier | None:
+        """Adjust a sign's tier by the time markers around it; None: told as past, dropped."""
+        markers = self._markers
+        if found.near(span, markers["present"]):
+            return Tier.IMMINENT if found.near(span, markers["imminent"]) else base
+        if found.near(span, markers["past"]):
+            return None
+        if found.near(span, markers["recovered"]) and self._told_in_past(span, found.words):
+            return None
+        if base == Tier.CONCERN and found.near(span, markers["imminent"]):
+            return Tier.IMMINENT
         return base
 
-    def _told_in_past(self, span: tuple[int, int], normalised: NormalisedText) -> bool:
+    def _told_in_past(self, span: tuple[int, int], words: Words) -> bool:
         first, last = span
-        words = normalised.tokens[max(first - 3, 0) : last + 1]
-        return any(t.word in self._past_tense for t in words)
+        return any(w in self._past_tense for w in words.words[max(first - 3, 0) : last + 1])
 
     @staticmethod
-    def _best(
-        candidates: list[_Candidate], normalised: NormalisedText, text: str
-    ) -> tuple[CrisisMatch, ...]:
+    def _best(candidates: list[_Candidate], words: Words, text: str) -> tuple[CrisisMatch, ...]:
         """Of overlapping matches in one category keep the most urgent, then the longest."""
-        ranked = sorted(candidates, key=lambda c: (-c.severity, -(c.last - c.first), c.first))
+        ranked = sorted(candidates, key=lambda c: (-c.tier, -(c.last - c.first), c.first))
         kept: list[_Candidate] = []
+        taken: dict[Category, set[int]] = {c: set() for c in Category}
         for c in ranked:
-            if not any(
-                k.rule.category == c.rule.category
-                and _overlap((k.first, k.last), (c.first, c.last))
-                for k in kept
-            ):
+            words_used = range(c.first, c.last + 1)  # a few dozen words at most
+            if taken[c.sign.category].isdisjoint(words_used):
                 kept.append(c)
+                taken[c.sign.category].update(words_used)
         matches = []
-        for c in sorted(kept, key=lambda c: (c.first, _CATEGORY_ORDER[c.rule.category])):
-            start, end = normalised.span(c.first, c.last)
+        for c in sorted(kept, key=lambda c: (c.first, _CATEGORY_ORDER[c.sign.category])):
+            start, end = words.span(c.first, c.last)
             matches.append(
                 CrisisMatch(
-                    c.rule.category, c.severity, start, end, text[start:end], c.rule.phrase.pattern
+                    c.sign.category, c.sign.family, c.tier, start, end, text[start:end], c.rule
                 )
             )
         return tuple(matches)
 
+    def _reason(
+        self, tier: Tier, matches: tuple[CrisisMatch, ...], probability: float | None
+    ) -> str:
+        """Plain words for the moderator: what was found and why this tier."""
+        if tier == Tier.NONE:
+            return ""
+        parts = [
+            f"{self.families[m.family]} ({m.category.value.replace('_', ' ')}, "
+            f"{m.tier.name.lower()}): \u201c{m.text}\u201d"
+            for m in matches
+        ]
+        if probability is not None and (not matches or tier > max(m.tier for m in matches)):
+            parts.append(
+                f"the learned model rates this {probability:.2f} likely to be crisis language"
+            )
+        elif probability is not None:
+            parts.append(f"learned model: {probability:.2f}")
+        return f"{tier.name.lower()}: " + "; ".join(parts)
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
 
+def _load_default_model() -> Any:
+    """The packaged learned model, or None (logged) where it cannot be loaded."""
+    from moderation.crisis_model import CrisisModel
 
-class _Context:
-    """Token-range helpers for one normalised text: sentences and distances."""
-
-    def __init__(self, normalised: NormalisedText, window: int) -> None:
-        self.normalised = normalised
-        self.window = window
-
-    def spans(self, phrases: Iterable[Phrase]) -> list[tuple[int, int]]:
-        return [span for p in phrases for span in self.normalised.find(p)]
-
-    def same_sentence(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
-        tokens = self.normalised.tokens
-        return {tokens[a[0]].sentence, tokens[a[1]].sentence} & {
-            tokens[b[0]].sentence,
-            tokens[b[1]].sentence,
-        } != set()
-
-    def near(self, span: tuple[int, int], marker: tuple[int, int]) -> bool:
-        gap = max(marker[0] - span[1], span[0] - marker[1], 0)
-        return gap <= self.window and self.same_sentence(span, marker)
+    try:
+        return CrisisModel.load()
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("crisis model not loaded, warning signs only: %s", exc)
+        return None
 
 
 def evaluate_crisis(detector: CrisisDetector, rows: Sequence[tuple[str, bool]]) -> dict:
     """Score the detector on labelled (text, is_crisis) rows.
 
-    Returns binary_metrics (the severity is the score for roc_auc), how many texts were
-    flagged at each severity and in each top category, and example mistakes.
+    The top-level figures (binary_metrics) count every tier that shows the writer help
+    (POSSIBLE and up); ``by_tier`` gives, for each tier, how many texts reached it and the
+    recall and false-positive rate counting that tier and above. Also how many texts fell in
+    each top category, and example mistakes.
     """
     results = detector.detect([text for text, _ in rows])
     truth = [label for _, label in rows]
-    predicted = [r.is_crisis for r in results]
-    metrics = binary_metrics(truth, predicted, [float(r.severity) for r in results])
-    metrics["by_severity"] = {
-        s.name.lower(): sum(1 for r in results if r.severity == s)
-        for s in Severity
-        if s != Severity.NONE
-    }
+    predicted = [r.shows_help for r in results]
+    scores = [float(r.tier) + (r.probability or 0.0) / 2 for r in results]
+    metrics = binary_metrics(truth, predicted, scores)
+    metrics["by_tier"] = {}
+    for tier in (Tier.POSSIBLE, Tier.CONCERN, Tier.IMMINENT):
+        at_least = binary_metrics(truth, [r.tier >= tier for r in results])
+        metrics["by_tier"][tier.name.lower()] = {
+            "texts": sum(1 for r in results if r.tier == tier),
+            "recall": at_least["recall"],
+            "false_positive_rate": at_least["false_positive_rate"],
+        }
     metrics["by_category"] = {c.value: sum(1 for r in results if r.category == c) for c in Category}
     metrics.update(misclassified(rows, predicted, limit=10))
     return metrics

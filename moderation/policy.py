@@ -53,6 +53,23 @@ FALLBACK_THRESHOLDS: dict[str, Threshold] = {
 }
 
 
+@dataclass(frozen=True)
+class CrisisTiers:
+    """Where the crisis model's probability alone raises a tier (moderation/crisis.py).
+
+    At or above ``concern``: CONCERN (helplines and the queue). At or above ``possible``:
+    POSSIBLE (a gentle note to the writer, a low-priority look). Warning signs found in the
+    text set their own tier whatever the model says.
+    """
+
+    possible: float
+    concern: float
+
+
+# Chosen from bench/crisis_eval.py on held-out data (the README gives the figures).
+CRISIS_TIERS = CrisisTiers(possible=0.5, concern=0.85)
+
+
 def thresholds_from_config(
     overrides: Mapping[str, Mapping[str, float | None]],
 ) -> dict[str, Threshold]:

@@ -32,7 +32,7 @@ from forum.models import (
 from forum.posting import set_post_status
 from forum.posting_limits import is_new_member
 from forum.scoring_runtime import scoring_service
-from moderation.crisis import CrisisDetector, Severity
+from moderation.crisis import CrisisDetector, CrisisResult, Tier
 from moderation.policy import (
     Decision,
     Outcome,
@@ -96,7 +96,7 @@ def submit(subject: Subject, identifying_details: list[Any] | None = None) -> No
     if identifying_details:
         subject.identifying_details = [asdict(detail) for detail in identifying_details]
     found = crisis_detector().detect(subject_text(subject))
-    subject.crisis = found.to_dict() if found.is_crisis else None
+    subject.crisis = found.to_json() if found.is_crisis else None
     if subject.crisis:
         if isinstance(subject, Post):
             subject.topic.has_crisis = True
@@ -178,10 +178,10 @@ def _approved_by_moderator(subject: Subject) -> bool:
 def review_priority(subject: Subject, kind: ReviewKind) -> int:
     """Crisis first (by severity), then severity of the flag, then (in the query) age."""
     if kind == ReviewKind.CRISIS:
-        # a member's "I'm worried" report with no crisis language found ranks as severity 1
+        # a member's "I'm worried" report with no crisis language found ranks as tier 1
         crisis = subject.crisis
-        severity = Severity[crisis["severity"].upper()] if crisis else Severity.PAST
-        return 1000 + 100 * int(severity)
+        tier = CrisisResult.from_json(crisis).tier if crisis else Tier.POSSIBLE
+        return 1000 + 100 * int(tier)
     top_score = max((subject.scores or {}).values(), default=0.0)
     held = 200 if subject.status == PostStatus.HELD else 0
     return held + int(100 * top_score) + (50 if kind == ReviewKind.REPORT else 0)

@@ -99,8 +99,8 @@ class CrisisMatch:
     def from_json(cls, data: Mapping[str, Any]) -> CrisisMatch:
         return cls(
             Category(data["category"]),
-            str(data["family"]),
-            Tier[str(data["tier"]).upper()],
+            str(data.get("family", "")),
+            _stored_tier(data),
             int(data["start"]),
             int(data["end"]),
             str(data["text"]),
@@ -160,11 +160,18 @@ class CrisisResult:
     def from_json(cls, data: Mapping[str, Any]) -> CrisisResult:
         probability = data.get("probability")
         return cls(
-            Tier[str(data["tier"]).upper()],
+            _stored_tier(data),
             tuple(CrisisMatch.from_json(m) for m in data.get("matches", ())),
             None if probability is None else float(probability),
             str(data.get("reason", "")),
         )
+
+
+def _stored_tier(data: Mapping[str, Any]) -> Tier:
+    """The tier of a stored result or match. Results stored before tiers existed carry a
+    "severity" (past, concern, imminent) instead: a past one showed resources, so POSSIBLE."""
+    value = str(data.get("tier") or data["severity"]).lower()
+    return Tier.POSSIBLE if value == "past" else Tier[value.upper()]
 
 
 @dataclass(frozen=True)

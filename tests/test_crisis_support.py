@@ -34,7 +34,7 @@ def test_crisis_post_brings_helplines_queue_top_and_reader_panel(app, forms, new
         post = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
         assert post.status == "published"  # published, so peers can answer
         assert post.crisis["category"] == "suicide_self_harm"
-        assert post.crisis["severity"] == "imminent"
+        assert post.crisis["tier"] == "imminent"
         top = db.session.scalars(
             select(ReviewItem).order_by(ReviewItem.priority.desc(), ReviewItem.created_at)
         ).first()

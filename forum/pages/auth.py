@@ -17,10 +17,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 from werkzeug import Response
 
+from forum.data.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
 from forum.extensions import db, login_manager
 from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
-from forum.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
-from forum.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
+from forum.pages.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
 from forum.ratelimit import (
     LOGIN_PER_ADDRESS,
     LOGIN_PER_PSEUDONYM,

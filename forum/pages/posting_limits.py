@@ -24,8 +24,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import TooManyRequests
 
+from forum.data.models import Post, Topic, User, utcnow
 from forum.extensions import db
-from forum.models import Post, Topic, User, utcnow
 from forum.ratelimit import limiter, member_or_address
 
 TOPIC_INTERVAL = "1 per 15 seconds"

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import tomllib
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -36,7 +35,7 @@ from typing import Any, overload
 
 from moderation.evaluation import binary_metrics, misclassified
 from moderation.normalise import Normaliser, Words
-from moderation.phrases import PhraseSet, leftmost_longest
+from moderation.phrases import Found, PhraseSet, leftmost_longest, strings, table, together
 from moderation.policy import CRISIS_TIERS, CrisisTiers
 
 log = logging.getLogger(__name__)
@@ -69,7 +68,6 @@ _TOP_LEVEL_KEYS = {
     "settings", "lists", "spellings", "negation", "markers", "exclusions", "families", "sign",
 }  # fmt: skip
 _SIGN_KEYS = {"family", "category", "tier", "phrases", "together", "within"}
-_LONGEST_SPAN = 64  # words: no pattern or cue combination here is longer
 
 
 @dataclass(frozen=True)
@@ -193,83 +191,6 @@ class _Candidate:
     tier: Tier
 
 
-class _Found:
-    """The spans of every rule in one text, indexed so that each context question (is this
-    span excluded, negated, near a marker?) costs time bounded by the window, not by the
-    number of spans: the whole check stays linear in the length of the text."""
-
-    def __init__(self, words: Words, spans: dict[int, list[tuple[int, int]]], window: int):
-        self.words = words
-        self.spans = spans
-        self.window = window
-        self._sentences = words.sentences
-        # Keyed by id(): the rule tuples belong to the detector and live as long as it does,
-        # and hashing a long tuple on every question would cost more than the answer.
-        self._covers: dict[int, list[int]] = {}
-        self._ends: dict[int, set[int]] = {}
-        self._by_start: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
-
-    def of(self, rules: tuple[int, ...]) -> list[tuple[int, int]]:
-        return [s for r in rules for s in self.spans.get(r, ())]
-
-    def overlaps(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
-        """Whether any span of ``rules`` shares a word with ``span`` (prefix sums)."""
-        key = id(rules)
-        if key not in self._covers:
-            marks = [0] * (len(self._sentences) + 1)
-            for first, last in self.of(rules):
-                marks[first] += 1
-                marks[last + 1] -= 1
-            running, covered = 0, [0]
-            for m in marks[:-1]:
-                running += m
-                covered.append(covered[-1] + (running > 0))
-            self._covers[key] = covered
-        covered = self._covers[key]
-        return covered[span[1] + 1] > covered[span[0]]
-
-    def ends_at(self, index: int, rules: tuple[int, ...]) -> list[tuple[int, int]]:
-        key = id(rules)
-        if key not in self._ends:
-            self._ends[key] = {last for _, last in self.of(rules)}
-        if index not in self._ends[key]:
-            return []
-        return [s for s in self.of(rules) if s[1] == index]
-
-    def same_sentence(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
-        sentences = self._sentences
-        return {sentences[a[0]], sentences[a[1]]} & {sentences[b[0]], sentences[b[1]]} != set()
-
-    def near(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
-        """A span of ``rules`` within the window of ``span``, in the same sentence."""
-        key = id(rules)
-        if key not in self._by_start:
-            ordered = sorted(set(self.of(rules)))
-            self._by_start[key] = ([f for f, _ in ordered], ordered)
-        starts, ordered = self._by_start[key]
-        # Patterns are at most a few dozen words long, so a marker that reaches the window
-        # starts at most that far before it.
-        low = bisect_left(starts, span[0] - self.window - _LONGEST_SPAN)
-        high = bisect_right(starts, span[1] + self.window)
-        for marker in ordered[low:high]:
-            gap = max(marker[0] - span[1], span[0] - marker[1], 0)
-            if gap <= self.window and self.same_sentence(span, marker):
-                return True
-        return False
-
-
-def _strings(value: object, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where} must be a list of strings")
-    return value
-
-
-def _table(value: object, where: str) -> dict:
-    if not isinstance(value, dict):
-        raise ValueError(f"{where} must be a table")
-    return value
-
-
 _DEFAULT_MODEL: Any = object()  # "load the packaged model", as opposed to None: no model
 
 
@@ -304,30 +225,30 @@ class CrisisDetector:
             raise ValueError(
                 f"unknown section(s) {sorted(unknown)}; known: {sorted(_TOP_LEVEL_KEYS)}"
             )
-        settings = _table(data.get("settings", {}), "[settings]")
+        settings = table(data.get("settings", {}), "[settings]")
         self._window = int(settings.get("context_words", 12))
         default_within = int(settings.get("together_within", 30))
-        spellings = _table(data.get("spellings", {}), "[spellings]")
+        spellings = table(data.get("spellings", {}), "[spellings]")
         lists = {
-            name: _strings(items, f"[lists].{name}")
-            for name, items in _table(data.get("lists", {}), "[lists]").items()
+            name: strings(items, f"[lists].{name}")
+            for name, items in table(data.get("lists", {}), "[lists]").items()
         }
         self.families = {
-            str(k): str(v) for k, v in _table(data.get("families", {}), "[families]").items()
+            str(k): str(v) for k, v in table(data.get("families", {}), "[families]").items()
         }
         phrases = PhraseSet(lists, Normaliser(spellings))
         rule_of: dict[str, int] = {}
 
         def rules(patterns: object, where: str) -> tuple[int, ...]:
             out = []
-            for pattern in _strings(patterns, where):
+            for pattern in strings(patterns, where):
                 if pattern not in rule_of:
                     rule_of[pattern] = phrases.add(pattern)
                 out.append(rule_of[pattern])
             return tuple(out)
 
         categories = {c.value for c in Category}
-        exclusions = _table(data.get("exclusions", {}), "[exclusions]")
+        exclusions = table(data.get("exclusions", {}), "[exclusions]")
         extra = set(exclusions) - categories - {"everywhere"}
         if extra:
             raise ValueError(f"[exclusions] has unknown key(s) {sorted(extra)}")
@@ -340,15 +261,15 @@ class CrisisDetector:
         if not isinstance(signs, list):
             raise ValueError("[[sign]] must be an array of tables")
         self._signs = [self._sign(s, rules, default_within, n) for n, s in enumerate(signs, 1)]
-        markers = _table(data.get("markers", {}), "[markers]")
+        markers = table(data.get("markers", {}), "[markers]")
         self._markers = {k: rules(markers.get(k, []), f"[markers].{k}") for k in _MARKER_KEYS}
         reader = Normaliser(spellings)
         self._past_tense = frozenset(
             w
-            for word in _strings(markers.get("past_tense", []), "[markers].past_tense")
+            for word in strings(markers.get("past_tense", []), "[markers].past_tense")
             for w in reader.canonical_words(word)
         )
-        negation = _table(data.get("negation", {}), "[negation]")
+        negation = table(data.get("negation", {}), "[negation]")
         self._negations = rules(negation.get("before", []), "[negation].before")
         self._cancels = rules(negation.get("cancel", []), "[negation].cancel")
         phrases.compile()
@@ -359,7 +280,7 @@ class CrisisDetector:
 
     def _sign(self, sign: object, rules: Any, default_within: int, number: int) -> _Sign:
         where = f"[[sign]] number {number}"
-        sign = _table(sign, where)
+        sign = table(sign, where)
         extra = set(sign) - _SIGN_KEYS
         if extra:
             raise ValueError(f"{where} has unknown key(s) {sorted(extra)}")
@@ -407,7 +328,7 @@ class CrisisDetector:
 
     def _detect_one(self, text: str) -> CrisisResult:
         words = self._normaliser(text)
-        found = _Found(words, self._phrases.find(words.words), self._window)
+        found = Found(words, self._phrases.find(words.words), self._window)
         matches = self._matches(found, text) if found.spans else ()
         probability = self.model.probability(text) if self.model is not None else None
         tier = max((m.tier for m in matches), default=Tier.NONE)
@@ -418,7 +339,7 @@ class CrisisDetector:
                 tier = max(tier, Tier.POSSIBLE)
         return CrisisResult(tier, matches, probability, self._reason(tier, matches, probability))
 
-    def _matches(self, found: _Found, text: str) -> tuple[CrisisMatch, ...]:
+    def _matches(self, found: Found, text: str) -> tuple[CrisisMatch, ...]:
         def allowed(span: tuple[int, int], sign: _Sign) -> bool:
             if found.overlaps(span, self._exclusions[sign.category]):
                 return False
@@ -435,7 +356,7 @@ class CrisisDetector:
                     candidates.append(_Candidate(sign, first, last, rule, tier))
         return self._best(candidates, found.words, text)
 
-    def _occurrences(self, sign: _Sign, found: _Found, allowed: Any) -> list[tuple[str, int, int]]:
+    def _occurrences(self, sign: _Sign, found: Found, allowed: Any) -> list[tuple[str, int, int]]:
         patterns = self._phrases.patterns
         if sign.phrases:
             return [
@@ -445,21 +366,10 @@ class CrisisDetector:
                 if allowed((first, last), sign)
             ]
         cues = [[s for s in found.spans.get(r, ()) if allowed(s, sign)] for r in sign.together]
-        if not all(cues):
-            return []
-        events = sorted((last, first, n) for n, spans in enumerate(cues) for first, last in spans)
-        latest: dict[int, tuple[int, int]] = {}
-        out: list[tuple[str, int, int]] = []
         rule = " + ".join(patterns[r] for r in sign.together)
-        for last, first, n in events:
-            latest[n] = (first, last)
-            if len(latest) == len(cues):
-                start = min(f for f, _ in latest.values())
-                if last - start <= sign.within and (not out or start > out[-1][2]):
-                    out.append((rule, start, last))
-        return out
+        return [(rule, first, last) for first, last in together(cues, sign.within)]
 
-    def _context_tier(self, base: Tier, span: tuple[int, int], found: _Found) -> Tier | None:
+    def _context_tier(self, base: Tier, span: tuple[int, int], found: Found) -> Tier | None:
         """Adjust a sign's tier by the time markers around it; None: told as past, dropped."""
         markers = self._markers
         if found.near(span, markers["present"]):

@@ -40,8 +40,9 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _WORD = r"(?:[^\W_]+|[" + re.escape(APOSTROPHES) + r"@$]|(?<=[^\W\d_])[!|](?=[^\W\d_]))+"
 # Spaced-out letters: three or more single letters with a few separators between them
 # ("k i l l", "k.i.l.l", "k-1-l-l"), read as one run and split into words afterwards.
-_SEPARATOR = r"[ \t.\-_*\u00b7,/+~]"
-_RUN = rf"(?<![^\W_])[^\W_](?:{_SEPARATOR}{{1,3}}[^\W_](?![^\W_])){{2,}}"
+_SEPARATOR = r"[ \t.\-_*\u00b7]"
+_NOT_IN_A_WORD = r"(?![^\W_]|[" + re.escape(APOSTROPHES) + "])"
+_RUN = rf"(?<![^\W_])[^\W_](?:{_SEPARATOR}{{1,3}}[^\W_]{_NOT_IN_A_WORD}){{2,}}"
 _TOKEN_RE = re.compile(rf"(?P<run>{_RUN})|(?P<word>{_WORD})")
 _LETTER = re.compile(r"[^\W_]")
 # Between two words, a sentence ends at . ! ? ; followed by a space (not "k.i.l.l"), or at a

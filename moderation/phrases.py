@@ -16,14 +16,16 @@ list.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from moderation.normalise import Normaliser, canonical
+from moderation.normalise import Normaliser, Words, canonical
 
 GAP_WORDS = 3  # what "..." stands for
 _KNOWN_CACHE_SIZE = 100_000
 _UNSEEN = object()
+_LONGEST_SPAN = 64  # words: no pattern or cue combination is longer
 
 
 class PatternError(ValueError):
@@ -420,3 +422,116 @@ def leftmost_longest(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if not chosen or first > chosen[-1][1]:
             chosen.append((first, last))
     return chosen
+
+
+def together(cues: list[list[tuple[int, int]]], within: int) -> list[tuple[int, int]]:
+    """Spans holding one span of every cue, first to last at most ``within`` words apart
+    (the tightest window ending at each span; windows do not overlap). Linear after sorting.
+    """
+    if not all(cues):
+        return []
+    events = sorted((last, first, n) for n, spans in enumerate(cues) for first, last in spans)
+    latest: dict[int, tuple[int, int]] = {}
+    out: list[tuple[int, int]] = []
+    for last, first, n in events:
+        latest[n] = (first, last)
+        if len(latest) == len(cues):
+            start = min(f for f, _ in latest.values())
+            if last - start <= within and (not out or start > out[-1][1]):
+                out.append((start, last))
+    return out
+
+
+class Found:
+    """The spans of every rule in one text, indexed so that each context question (is this
+    span excluded, negated, near a marker?) costs time bounded by the window, not by the
+    number of spans: the whole check stays linear in the length of the text."""
+
+    def __init__(self, words: Words, spans: dict[int, list[tuple[int, int]]], window: int):
+        self.words = words
+        self.spans = spans
+        self.window = window
+        self._sentences = words.sentences
+        # Keyed by id(): the rule tuples belong to the detector and live as long as it does,
+        # and hashing a long tuple on every question would cost more than the answer.
+        self._covers: dict[int, list[int]] = {}
+        self._ends: dict[int, set[int]] = {}
+        self._by_start: dict[int, tuple[list[int], list[tuple[int, int]]]] = {}
+
+    def of(self, rules: tuple[int, ...]) -> list[tuple[int, int]]:
+        return [s for r in rules for s in self.spans.get(r, ())]
+
+    def overlaps(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
+        """Whether any span of ``rules`` shares a word with ``span`` (prefix sums)."""
+        key = id(rules)
+        if key not in self._covers:
+            marks = [0] * (len(self._sentences) + 1)
+            for first, last in self.of(rules):
+                marks[first] += 1
+                marks[last + 1] -= 1
+            running, covered = 0, [0]
+            for m in marks[:-1]:
+                running += m
+                covered.append(covered[-1] + (running > 0))
+            self._covers[key] = covered
+        covered = self._covers[key]
+        return covered[span[1] + 1] > covered[span[0]]
+
+    def ends_at(self, index: int, rules: tuple[int, ...]) -> list[tuple[int, int]]:
+        key = id(rules)
+        if key not in self._ends:
+            self._ends[key] = {last for _, last in self.of(rules)}
+        if index not in self._ends[key]:
+            return []
+        return [s for s in self.of(rules) if s[1] == index]
+
+    def spans_of(self, rules: tuple[int, ...]) -> bool:
+        return any(r in self.spans for r in rules)
+
+    def _sorted(self, rules: tuple[int, ...]) -> tuple[list[int], list[tuple[int, int]]]:
+        key = id(rules)
+        if key not in self._by_start:
+            ordered = sorted(set(self.of(rules)))
+            self._by_start[key] = ([f for f, _ in ordered], ordered)
+        return self._by_start[key]
+
+    def same_sentence(self, a: tuple[int, int], b: tuple[int, int]) -> bool:
+        sentences = self._sentences
+        return {sentences[a[0]], sentences[a[1]]} & {sentences[b[0]], sentences[b[1]]} != set()
+
+    def near(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
+        """A span of ``rules`` within the window of ``span``, in the same sentence."""
+        starts, ordered = self._sorted(rules)
+        # Patterns are at most a few dozen words long, so a marker that reaches the window
+        # starts at most that far before it.
+        low = bisect_left(starts, span[0] - self.window - _LONGEST_SPAN)
+        high = bisect_right(starts, span[1] + self.window)
+        for marker in ordered[low:high]:
+            gap = max(marker[0] - span[1], span[0] - marker[1], 0)
+            if gap <= self.window and self.same_sentence(span, marker):
+                return True
+        return False
+
+    def near_before(self, span: tuple[int, int], rules: tuple[int, ...]) -> bool:
+        """A span of ``rules`` ending within the window before ``span``, same sentence."""
+        if not self.spans_of(rules):
+            return False
+        starts, ordered = self._sorted(rules)
+        low = bisect_left(starts, span[0] - self.window - _LONGEST_SPAN)
+        high = bisect_right(starts, span[0])
+        return any(
+            m[1] < span[0] and span[0] - m[1] <= self.window and self.same_sentence(m, span)
+            for m in ordered[low:high]
+        )
+
+
+def strings(value: object, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{where} must be a list of strings")
+    return value
+
+
+def table(value: object, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError(f"{where} must be a table")
+    return value

@@ -67,7 +67,7 @@ class CrisisTiers:
 
 
 # Chosen from bench/crisis_eval.py on held-out data (the README gives the figures).
-CRISIS_TIERS = CrisisTiers(possible=0.5, concern=0.85)
+CRISIS_TIERS = CrisisTiers(possible=0.45, concern=0.85)
 
 
 def thresholds_from_config(

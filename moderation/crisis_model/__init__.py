@@ -12,24 +12,32 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from moderation.normalise import Normaliser
+from moderation.normalise import APOSTROPHES, fold
 
 MODEL_PATH = Path(__file__).resolve().parent / "model.npz"
-_WORDS = Normaliser()  # no vocabulary: words as written, folded, apostrophes removed
+# Words as written (after the shared character folding), apostrophes removed: the model
+# learns spellings itself, so it needs none of the phrase file's repairs.
+_WORD = re.compile(r"[^\W_]+")
+_NO_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text).text.translate(_NO_APOSTROPHES))
 
 
 def feature_indexes(text: str, buckets: int) -> list[int]:
     """The distinct hashed features of ``text``: its words and pairs of adjacent words."""
-    words = _WORDS(text).words
-    grams = [f"w {w}" for w in words]
-    grams.extend(f"b {a} {b}" for a, b in zip(words, words[1:], strict=False))
-    return sorted({zlib.crc32(g.encode()) % buckets for g in grams})
+    found = words(text)
+    grams = [f"w {w}" for w in found]
+    grams += [f"b {a} {b}" for a, b in zip(found, found[1:], strict=False)]
+    return list({zlib.crc32(g.encode()) % buckets for g in grams})
 
 
 class CrisisModel:
@@ -43,9 +51,10 @@ class CrisisModel:
         self.name = str(meta.get("name", "crisis-model"))
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> CrisisModel:
-        """Read a model written by the training command. Raises OSError or ValueError."""
-        with np.load(path, allow_pickle=False) as data:
+    def load(cls, path: Path | None = None) -> CrisisModel:
+        """Read a model written by the training command (default: the packaged one).
+        Raises OSError or ValueError."""
+        with np.load(path or MODEL_PATH, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             return cls(data["weights"], float(data["bias"]), meta)
 

@@ -442,8 +442,9 @@ def evaluate_crisis(detector: CrisisDetector, rows: Sequence[tuple[str, bool]]) 
     """Score the detector on labelled (text, is_crisis) rows.
 
     The top-level figures (binary_metrics) count every tier that shows the writer help
-    (POSSIBLE and up); ``by_tier`` gives, for each tier, how many texts reached it and the
-    recall and false-positive rate counting that tier and above. Also how many texts fell in
+    (POSSIBLE and up); ``by_tier`` gives, for each tier, how many texts got it ("concern
+    texts") and the recall and false-positive rate counting it and the tiers above
+    ("concern+ recall"). Also how many texts fell in
     each top category, and example mistakes.
     """
     results = detector.detect([text for text, _ in rows])
@@ -453,12 +454,11 @@ def evaluate_crisis(detector: CrisisDetector, rows: Sequence[tuple[str, bool]]) 
     metrics = binary_metrics(truth, predicted, scores)
     metrics["by_tier"] = {}
     for tier in (Tier.POSSIBLE, Tier.CONCERN, Tier.IMMINENT):
+        name = tier.name.lower()
         at_least = binary_metrics(truth, [r.tier >= tier for r in results])
-        metrics["by_tier"][tier.name.lower()] = {
-            "texts": sum(1 for r in results if r.tier == tier),
-            "recall": at_least["recall"],
-            "false_positive_rate": at_least["false_positive_rate"],
-        }
+        metrics["by_tier"][f"{name} texts"] = sum(1 for r in results if r.tier == tier)
+        metrics["by_tier"][f"{name}+ recall"] = at_least["recall"]
+        metrics["by_tier"][f"{name}+ false_positive_rate"] = at_least["false_positive_rate"]
     metrics["by_category"] = {c.value: sum(1 for r in results if r.category == c) for c in Category}
     metrics.update(misclassified(rows, predicted, limit=10))
     return metrics

@@ -45,6 +45,7 @@ _NOT_IN_A_WORD = r"(?![^\W_]|[" + re.escape(APOSTROPHES) + "])"
 _RUN = rf"(?<![^\W_])[^\W_](?:{_SEPARATOR}{{1,3}}[^\W_]{_NOT_IN_A_WORD}){{2,}}"
 _TOKEN_RE = re.compile(rf"(?P<run>{_RUN})|(?P<word>{_WORD})")
 _LETTER = re.compile(r"[^\W_]")
+_WIDE_GAP = re.compile(r"\s{2,}")
 # Between two words, a sentence ends at . ! ? ; followed by a space (not "k.i.l.l"), or at a
 # line break.
 _SENTENCE_BREAK_RE = re.compile(r"[.!?;]\s|\n")
@@ -304,10 +305,20 @@ class Normaliser:
     ) -> None:
         """Read a run of spaced-out letters ("k i l l m y s e l f" -> "kill myself").
 
-        The words the patterns use are found greedily, longest first (a trie-shaped regular
+        A wider gap (two spaces or more) ends a word, as the writer meant it. Within a word
+        the words the patterns use are found greedily, longest first (a trie-shaped regular
         expression); the letters between them are read as one word each ("q w e r t y" is
         "qwerty", not six words), which is how a person reads spaced-out writing.
         """
+        position = 0
+        for gap in [*_WIDE_GAP.finditer(run), None]:
+            end = gap.start() if gap else len(run)
+            self._spaced_word(found, run[position:end], offset + position, origin, sentence)
+            position = gap.end() if gap else end
+
+    def _spaced_word(
+        self, found: _Found, run: str, offset: int, origin: Sequence[int] | None, sentence: int
+    ) -> None:
         letters = "".join(_LETTER.findall(run))
         pieces = []  # (first letter, stop, word or None)
         position = 0

@@ -162,7 +162,9 @@ def test_evaluate_crisis_command(app, tmp_path):
     ]
     result = runner.invoke(args=args)
     assert result.exit_code == 0 and "recall: 1.0000" in result.output
+    assert "by_tier:" in result.output and "imminent+ recall: 0.5000" in result.output
     figures = json.loads(runner.invoke(args=[*args, "--json"]).output)
     assert figures["recall"] == 1.0 and figures["false_positive_rate"] == 0.0
+    assert figures["by_tier"]["imminent texts"] == 1  # the whole bottle of pills
     bad = runner.invoke(args=[*args[:3], "--text-column", "nope", "--label-column", "label"])
     assert bad.exit_code != 0 and "nope" in bad.output

@@ -444,10 +444,10 @@ def test_evaluate_crisis(detector: CrisisDetector) -> None:
     assert (metrics["tp"], metrics["fn"], metrics["fp"], metrics["tn"]) == (2, 1, 1, 1)
     assert metrics["recall"] == pytest.approx(2 / 3)
     assert metrics["by_category"]["domestic_abuse"] == 1
-    assert metrics["by_tier"]["concern"]["texts"] == 3
-    assert metrics["by_tier"]["concern"]["recall"] == pytest.approx(2 / 3)
-    assert metrics["by_tier"]["imminent"]["recall"] == 0.0
-    assert metrics["by_tier"]["possible"]["false_positive_rate"] == pytest.approx(1 / 2)
+    assert metrics["by_tier"]["concern texts"] == 3
+    assert metrics["by_tier"]["concern+ recall"] == pytest.approx(2 / 3)
+    assert metrics["by_tier"]["imminent+ recall"] == 0.0
+    assert metrics["by_tier"]["possible+ false_positive_rate"] == pytest.approx(1 / 2)
     assert metrics["false_negatives"] == ["I'm struggling but I went to a meeting"]
     assert metrics["false_positives"] == ["kms"]
     assert 0 <= metrics["roc_auc"] <= 1

@@ -30,7 +30,9 @@ def sets(data: Path) -> dict[str, list[str]]:
         wiki = list(csv.DictReader(f))
     text_column = next(c for c in wiki[0] if c.lower() in ("comment", "text", "comment_text"))
     return {
-        "false alarms: bias_madlibs NOT_BAD": [r["Text"] for r in madlibs if r["Label"] == "NOT_BAD"],
+        "false alarms: bias_madlibs NOT_BAD": [
+            r["Text"] for r in madlibs if r["Label"] == "NOT_BAD"
+        ],
         "false alarms: Davidson neither": [r["tweet"] for r in davidson if r["class"] == "2"],
         "false alarms: Wikipedia talk not toxic": [
             r[text_column] for r in wiki if r["toxic"].lower() == "false"
@@ -38,7 +40,9 @@ def sets(data: Path) -> dict[str, list[str]]:
         "held: bias_madlibs BAD": [r["Text"] for r in madlibs if r["Label"] == "BAD"],
         "held: Davidson hate speech": [r["tweet"] for r in davidson if r["class"] == "0"],
         "held: Davidson offensive": [r["tweet"] for r in davidson if r["class"] == "1"],
-        "held: Wikipedia talk toxic": [r[text_column] for r in wiki if r["toxic"].lower() == "true"],
+        "held: Wikipedia talk toxic": [
+            r[text_column] for r in wiki if r["toxic"].lower() == "true"
+        ],
     }
 
 

@@ -31,11 +31,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from moderation.evaluation import binary_metrics, misclassified
 from moderation.normalise import Normaliser, Words
-from moderation.phrases import Found, PhraseSet, leftmost_longest, strings, table, together
+from moderation.phrases import (
+    Found,
+    PhraseDetector,
+    PhraseSet,
+    leftmost_longest,
+    sign_rules,
+    strings,
+    table,
+    together,
+)
 from moderation.policy import CRISIS_TIERS, CrisisTiers
 
 log = logging.getLogger(__name__)
@@ -194,7 +203,7 @@ class _Candidate:
 _DEFAULT_MODEL: Any = object()  # "load the packaged model", as opposed to None: no model
 
 
-class CrisisDetector:
+class CrisisDetector(PhraseDetector[CrisisResult]):
     """Finds crisis warning signs in English text, and asks the learned model about the rest.
 
     ``phrases_path`` defaults to the packaged data/crisis_phrases.toml. ``model`` defaults to
@@ -298,31 +307,10 @@ class CrisisDetector:
                 f"{where}: category must be one of {[c.value for c in Category]} and tier one "
                 f"of {sorted(_SIGN_TIERS)}"
             ) from None
-        phrases = rules(sign.get("phrases", []), f"{where}.phrases")
-        together = rules(sign.get("together", []), f"{where}.together")
-        if bool(phrases) == bool(together):
-            raise ValueError(f"{where}: give either phrases or together (two cues or more)")
-        if together and len(together) < 2:
-            raise ValueError(f"{where}: together needs two cues or more")
+        phrases, together = sign_rules(sign, rules, where)
         return _Sign(
             family, category, tier, phrases, together, int(sign.get("within", default_within))
         )
-
-    def normalise(self, text: str) -> str:
-        """The text as the patterns see it (lower-case words, single spaces); for debugging."""
-        return " ".join(self._normaliser(text).words)
-
-    @overload
-    def detect(self, text: str) -> CrisisResult: ...
-
-    @overload
-    def detect(self, text: Sequence[str]) -> list[CrisisResult]: ...
-
-    def detect(self, text: str | Sequence[str]) -> CrisisResult | list[CrisisResult]:
-        """Find crisis language in one text, or in each of a list of texts."""
-        if isinstance(text, str):
-            return self._detect_one(text)
-        return [self._detect_one(t) for t in text]
 
     # --- one text ---------------------------------------------------------------------------
 

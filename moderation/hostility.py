@@ -15,14 +15,23 @@ left alone (see the file's header).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from moderation.normalise import Normaliser
-from moderation.phrases import Found, PhraseSet, leftmost_longest, strings, table, together
+from moderation.phrases import (
+    Found,
+    PhraseDetector,
+    PhraseSet,
+    leftmost_longest,
+    sign_rules,
+    strings,
+    table,
+    together,
+)
 
 DEFAULT_PHRASES_PATH = Path(__file__).resolve().parent / "data" / "hostility_phrases.toml"
 _TOP_LEVEL_KEYS = {"settings", "lists", "spellings", "negation", "reported", "exclusions", "sign"}
@@ -104,7 +113,7 @@ class _Sign:
     within: int
 
 
-class HostilityDetector:
+class HostilityDetector(PhraseDetector[HostilityResult]):
     """Finds hostility aimed at someone; built once, then pure and thread-safe."""
 
     def __init__(self, phrases_path: Path | None = None) -> None:
@@ -157,29 +166,11 @@ class HostilityDetector:
                 raise ValueError(
                     f"{where}: kind must be one of {[k.value for k in Kind]}"
                 ) from None
-            one = rules(sign.get("phrases", []), f"{where}.phrases")
-            all_of = rules(sign.get("together", []), f"{where}.together")
-            if bool(one) == bool(all_of) or len(all_of) == 1:
-                raise ValueError(f"{where}: give either phrases or together (two cues or more)")
+            one, all_of = sign_rules(sign, rules, where)
             self._signs.append(_Sign(kind, one, all_of, int(sign.get("within", within))))
         phrases.compile()
         self._phrases = phrases
         self._normaliser = Normaliser(spellings, phrases.vocabulary, phrases.prefixes)
-
-    def normalise(self, text: str) -> str:
-        """The text as the patterns see it; for debugging."""
-        return " ".join(self._normaliser(text).words)
-
-    @overload
-    def detect(self, text: str) -> HostilityResult: ...
-
-    @overload
-    def detect(self, text: Sequence[str]) -> list[HostilityResult]: ...
-
-    def detect(self, text: str | Sequence[str]) -> HostilityResult | list[HostilityResult]:
-        if isinstance(text, str):
-            return self._detect_one(text)
-        return [self._detect_one(t) for t in text]
 
     def _detect_one(self, text: str) -> HostilityResult:
         words = self._normaliser(text)

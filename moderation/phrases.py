@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
 
 from moderation.normalise import Normaliser, Words, canonical
 
@@ -535,3 +536,44 @@ def table(value: object, where: str) -> dict:
     if not isinstance(value, dict):
         raise ValueError(f"{where} must be a table")
     return value
+
+
+def sign_rules(
+    sign: Mapping[str, Any], rules: Any, where: str
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A [[sign]]'s rule numbers: (phrases, any one of which is the sign; together, all of
+    which must be found close together). Exactly one of the two, together of two cues or
+    more."""
+    phrases = rules(sign.get("phrases", []), f"{where}.phrases")
+    cues = rules(sign.get("together", []), f"{where}.together")
+    if bool(phrases) == bool(cues) or len(cues) == 1:
+        raise ValueError(f"{where}: give either phrases or together (two cues or more)")
+    return phrases, cues
+
+
+ResultT = TypeVar("ResultT")
+
+
+class PhraseDetector(Generic[ResultT]):
+    """What every phrase-file detector offers: ``detect`` on a string or a list, as
+    Detoxify's ``predict`` does, and ``normalise`` to see a text as the patterns do."""
+
+    _normaliser: Normaliser
+
+    def normalise(self, text: str) -> str:
+        """The text as the patterns see it (lower-case words, single spaces); for debugging."""
+        return " ".join(self._normaliser(text).words)
+
+    @overload
+    def detect(self, text: str) -> ResultT: ...
+
+    @overload
+    def detect(self, text: Sequence[str]) -> list[ResultT]: ...
+
+    def detect(self, text: str | Sequence[str]) -> ResultT | list[ResultT]:
+        if isinstance(text, str):
+            return self._detect_one(text)
+        return [self._detect_one(t) for t in text]
+
+    def _detect_one(self, text: str) -> ResultT:
+        raise NotImplementedError

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -421,7 +422,7 @@ def _load_default_model() -> Any:
 
     try:
         return CrisisModel.load()
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         log.warning("crisis model not loaded, warning signs only: %s", exc)
         return None
 

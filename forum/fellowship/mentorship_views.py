@@ -33,11 +33,11 @@ from forum.fellowship.models import (
     MessageReport,
 )
 from forum.flow import queue as review_queue
-from forum.pages import reviewables
-from forum.pages.compose import Draft, after_submit, helplines_first_for
-from forum.pages.help import helplines_for_reader
-from forum.pages.keyset import page_and_cursor
 from forum.ratelimit import limiter
+from forum.web import reviewables
+from forum.web.compose import Draft, after_submit, helplines_first_for
+from forum.web.helplines import helplines_for_reader
+from forum.web.keyset import page_and_cursor
 from moderation.policy import Reason, ReviewKind
 from moderation.submission import Place
 

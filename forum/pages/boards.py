@@ -27,21 +27,6 @@ from forum.data.posting import (
 from forum.data.reactions import reactions_of
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.pages.compose import (
-    Draft,
-    after_submit,
-    ensure_can_post,
-    helplines_first_for,
-    post_url,
-)
-from forum.pages.forms import (
-    CONTENT_WARNING_SUGGESTIONS,
-    EditPostForm,
-    PostingForm,
-    ReplyForm,
-    TopicForm,
-)
-from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.pages.posting_limits import (
     edit_interval,
     enforce_first_day_cap,
@@ -50,6 +35,19 @@ from forum.pages.posting_limits import (
     topic_interval,
 )
 from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
+from forum.web.compose import (
+    CONTENT_WARNING_SUGGESTIONS,
+    Draft,
+    EditPostForm,
+    PostingForm,
+    ReplyForm,
+    TopicForm,
+    after_submit,
+    ensure_can_post,
+    helplines_first_for,
+    post_url,
+)
+from forum.web.keyset import page_and_cursor, parse_cursor
 from moderation.submission import Place
 
 bp = Blueprint("boards", __name__)

@@ -1,7 +1,7 @@
 """Mentorship pages: the willing mentors, asking one, answering, and the pair's conversation.
 
 Only the two people in a mentorship can open its conversation. Moderators read a private
-message only through a review item, after it was reported or flagged (forum/review.py).
+message only through a review item, after it was reported or flagged (forum/pages/review.py).
 """
 
 from collections.abc import Callable

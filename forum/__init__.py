@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forum.config import load_config
+from forum.data.search_index import keep_index_with
 from forum.extensions import csrf, db, login_manager, migrate
 from forum.log_privacy import keep_addresses_out_of_logs
 from forum.ratelimit import limiter
+from forum.settings import Settings
 
 # templates/ and migrations/ sit at the top of the repository; forum/templates and
 # forum/migrations link to them, so they travel inside the installed package (pyproject.toml)
@@ -19,9 +19,14 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """The application factory: configuration, extensions, blueprints, commands."""
+    """The application factory: settings, extensions, blueprints, commands.
+
+    The settings come from the environment, checked (forum/settings.py: a bad value stops
+    start-up with its name); `overrides` (tests) set Flask config keys directly.
+    """
+    settings = Settings.from_environ()
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(load_config(Path(app.instance_path)))
+    app.config.from_mapping(settings.flask_config(Path(app.instance_path)))
     if overrides:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -49,6 +54,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
     security.register(app)
     db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)
+    keep_index_with(db.session)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -73,7 +81,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """WAL lets readers and one writer work at once; wait for a lock instead of failing."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):

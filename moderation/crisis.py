@@ -15,7 +15,7 @@ killed me") teaches people to ignore it. Two stages:
    names. Alone, above the concern threshold it raises CONCERN; between the two thresholds it
    gives POSSIBLE: a gentle note to the writer and a low-priority look by a moderator.
 
-The thresholds are ``CRISIS_TIERS`` in moderation/policy.py.
+The thresholds are ``CRISIS_TIERS`` in moderation/crisis_tiers.py.
 
     >>> detector = CrisisDetector()
     >>> result = detector.detect("I've got the pills ready tonight")
@@ -34,6 +34,7 @@ from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Any
 
+from moderation.crisis_tiers import CRISIS_TIERS, CrisisTiers
 from moderation.evaluation import binary_metrics, misclassified
 from moderation.normalise import Normaliser, Words
 from moderation.phrases import (
@@ -46,7 +47,6 @@ from moderation.phrases import (
     table,
     together,
 )
-from moderation.policy import CRISIS_TIERS, CrisisTiers
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,8 @@ class CrisisResult:
 def _stored_tier(data: Mapping[str, Any]) -> Tier:
     """The tier of a stored result or match. Results stored before tiers existed carry a
     "severity" (past, concern, imminent) instead: a past one showed resources, so POSSIBLE."""
+    if "tier" not in data and "severity" not in data:  # a result stored as its matches only
+        return max((_stored_tier(m) for m in data.get("matches", ())), default=Tier.NONE)
     value = str(data.get("tier") or data["severity"]).lower()
     return Tier.POSSIBLE if value == "past" else Tier[value.upper()]
 

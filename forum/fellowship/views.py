@@ -31,9 +31,9 @@ from forum.fellowship.milestones import (
     utc_today,
 )
 from forum.fellowship.welcome import sees_newcomers, waiting_for_welcome
-from forum.pages.boards import after_submit, ensure_can_post
-from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.ratelimit import limiter
+from forum.web.compose import after_submit, ensure_can_post, post_url
+from forum.web.keyset import page_and_cursor, parse_cursor
 
 bp = Blueprint("fellowship", __name__)
 bp.register_blueprint(mentorship_views.bp)
@@ -206,7 +206,7 @@ def check_in() -> Response:
         flash("You have already checked in today. Well done.", "info")
         return redirect(url_for("boards.topic", topic_id=thread.id, page=-1))
     flash("You checked in. Just for today: that is all it takes.", "success")
-    return after_submit(post)
+    return after_submit(post, post_url(post))
 
 
 @bp.route("/welcome")

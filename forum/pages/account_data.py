@@ -20,28 +20,19 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
-from forum.data.models import (
-    AuditEntry,
-    Notification,
-    Post,
-    PostRevision,
-    PostStatus,
-    Report,
-    ReviewItem,
-    ReviewStatus,
-    ScoringState,
-    Topic,
-    User,
-    utcnow,
-)
-from forum.data.posting import set_post_status
+from forum.data.clock import utcnow
+from forum.data.models import Post, PostRevision, PostStatus, Topic, User
+from forum.data.moderated import Moderated, ScoringState
+from forum.data.notifications import Notification
 from forum.data.reactions import take_back_all
+from forum.data.review import AuditEntry, Report
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage
+from forum.flow.queue import open_item
 from forum.flow.review_actions import resolve_item
 from forum.pages.forms import DeleteAccountForm
 from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
@@ -88,10 +79,8 @@ def _post_data(post: Post, revisions: list[PostRevision]) -> dict[str, Any]:
         ],
         "moderation": {
             "scored_by": post.scored_by,
-            "scores": post.scores,
-            "decision": post.decision,
-            "crisis_language": post.crisis,
-            "identifying_details_posted_anyway": post.identifying_details,
+            "findings": post.findings.to_json() if post.findings else None,
+            "decision": post.decision.to_json() if post.decision else None,
         },
     }
 
@@ -166,7 +155,8 @@ def member_data(user: User) -> dict[str, Any]:
         "moderation_decisions_about_you": [
             {
                 "action": entry.action,
-                "post_id": entry.post_id,
+                "about": entry.subject_type,
+                "id": entry.subject_id,
                 "reason": entry.reason,
                 "details": entry.details,
                 "created_at": _when(entry.created_at),
@@ -178,33 +168,32 @@ def member_data(user: User) -> dict[str, Any]:
     }
 
 
-def _erase_text(subject: Post | ConversationMessage, key: ColumnElement[bool]) -> None:
-    """Clear a post's or message's words and everything the moderation pipeline kept of them,
-    and close its open review items: nothing is left to read, score or decide."""
+def _erase_text(subject: Moderated) -> None:
+    """Clear a text's words and everything the moderation flow kept of them, and close its
+    open review item: nothing is left to read, score or decide."""
     subject.body = subject.body_html = ""
-    subject.scores = subject.decision = subject.crisis = subject.identifying_details = None
+    subject.findings = subject.decision = None
     subject.scored_by = None
     subject.scoring = ScoringState.DONE  # nothing left for a worker to score
-    for item in db.session.scalars(
-        select(ReviewItem).where(key, ReviewItem.status == ReviewStatus.OPEN)
-    ):
+    item = open_item(subject)
+    if item is not None:
         resolve_item(item, "author_erased", by_moderator=False)
 
 
 def erase_post(post: Post) -> None:
     """Leave only a "removed by its author" stub: no text, no earlier versions, no scores."""
     if post.status != PostStatus.DELETED:
-        set_post_status(post, PostStatus.DELETED)
+        post.set_status(PostStatus.DELETED)
     if post.is_first:
         post.topic.title = ERASED_TITLE
     db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
-    _erase_text(post, ReviewItem.post_id == post.id)
+    _erase_text(post)
 
 
 def erase_message(message: ConversationMessage) -> None:
     """A private message becomes a "removed by its author" stub, as a post does."""
-    message.status = PostStatus.DELETED
-    _erase_text(message, ReviewItem.message_id == message.id)
+    message.set_status(PostStatus.DELETED)
+    _erase_text(message)
 
 
 def delete_member(user: User, erase_posts: bool) -> None:

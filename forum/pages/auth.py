@@ -17,7 +17,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 from werkzeug import Response
 
-from forum.data.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import RecoveryCode, User, hash_recovery_code
+from forum.data.notifications import Notification
 from forum.extensions import db, login_manager
 from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
 from forum.pages.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm

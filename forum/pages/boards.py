@@ -10,18 +10,15 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
-    url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
-from forum.data.models import Post, PostStatus, Topic, User
+from forum.data.models import PendingEdit, Post, PostStatus, Topic, User
 from forum.data.notifications import follow_state
 from forum.data.posting import (
-    PostingError,
     add_reply,
     delete_post_by_author,
     edit_post,
@@ -30,15 +27,6 @@ from forum.data.posting import (
 from forum.data.reactions import reactions_of
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.flow.pipeline import submit
-from forum.pages.forms import (
-    CONTENT_WARNING_SUGGESTIONS,
-    EditPostForm,
-    PostingForm,
-    ReplyForm,
-    TopicForm,
-)
-from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.pages.posting_limits import (
     edit_interval,
     enforce_first_day_cap,
@@ -47,7 +35,20 @@ from forum.pages.posting_limits import (
     topic_interval,
 )
 from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
-from moderation.identifying import IdentifyingDetail, find_identifying_details
+from forum.web.compose import (
+    CONTENT_WARNING_SUGGESTIONS,
+    Draft,
+    EditPostForm,
+    PostingForm,
+    ReplyForm,
+    TopicForm,
+    after_submit,
+    ensure_can_post,
+    helplines_first_for,
+    post_url,
+)
+from forum.web.keyset import page_and_cursor, parse_cursor
+from moderation.submission import Place
 
 bp = Blueprint("boards", __name__)
 bp.add_app_template_global(CONTENT_WARNING_SUGGESTIONS, "content_warning_suggestions")
@@ -91,27 +92,6 @@ TOPICS_ON_BOARD_BEFORE = TOPICS_ON_BOARD.where(
 )
 
 
-def ensure_can_post() -> None:
-    if current_user.is_silenced():
-        until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
-        raise PostingError(f"A moderator has paused your posting until {until}.", 403)
-
-
-def identifying_details_to_confirm(
-    form: PostingForm, *texts: str
-) -> tuple[list[IdentifyingDetail], bool]:
-    """The details found in the draft, and whether the writer has chosen to post them anyway."""
-    details = [d for text in texts if text for d in find_identifying_details(text)]
-    return details, not details or form.post_anyway.data
-
-
-def after_submit(post: Post) -> Response:
-    """The next page: the post, with helplines first when it held crisis language."""
-    if post.crisis:
-        session["helplines_for_post"] = post.id
-    return redirect(post_url(post))
-
-
 @bp.route("/")
 def index() -> str:
     boards = db.session.scalars(visible_boards()).all()
@@ -145,11 +125,11 @@ def new_topic(slug: str) -> str | Response:
     if request.method == "GET" and (title := request.args.get("title")):
         # a prefilled title, as a milestone offer links here with one
         form.title.data = title[: current_app.config["HARBOR_TITLE_MAX_CHARS"]]
-    details: list[IdentifyingDetail] = []
+    draft = None
     if form.validate_on_submit():
         ensure_can_post()
-        details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
-        if confirmed:
+        draft = draft_of(form, Place.TOPIC, title=form.title.data)
+        if not draft.needs_confirmation:
             enforce_first_day_cap(current_user, "topic")
             post = start_topic(
                 board,
@@ -158,10 +138,12 @@ def new_topic(slug: str) -> str | Response:
                 form.body.data,
                 content_warning=form.content_warning.data,
             )
-            submit(post, details)
+            draft.send(post)
             post_stored()
-            return after_submit(post)
-    return render_template("boards/new_topic.html", board=board, form=form, details=details)
+            return after_submit(post, post_url(post))
+    return render_template(
+        "boards/new_topic.html", board=board, form=form, details=draft.details if draft else []
+    )
 
 
 @bp.route("/t/<int:topic_id>")
@@ -181,8 +163,9 @@ def topic(topic_id: int) -> str:
         {"topic_id": topic.id, "first": first, "last": first + per_page - 1},
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
+    my_edits = pending_edits_of(current_user, posts)
     # the writer of a crisis post sees helplines first on the very next page
-    crisis_post_id = session.pop("helplines_for_post", None)
+    crisis_post_id = helplines_first_for(Post.review_type, {post.id for post in posts})
     helplines_first = next((post for post in posts if post.id == crisis_post_id), None)
     return render_template(
         "boards/topic.html",
@@ -193,11 +176,22 @@ def topic(topic_id: int) -> str:
         # guests are offered no form, so none is made (nor a CSRF token for it)
         form=ReplyForm() if current_user.is_authenticated else None,
         helplines_first=helplines_first,
-        waiting=any(post.status == PostStatus.PENDING for post in posts),
+        my_edits=my_edits,
+        waiting=any(post.status == PostStatus.PENDING for post in posts)
+        or any(not edit.held for edit in my_edits.values()),
         new_here=first_posts_among(posts, current_user),
         my_reactions=reactions_of(current_user, posts),
         following=follow_state(topic.id, current_user),
     )
+
+
+def pending_edits_of(member: User, posts: list[Post]) -> dict[int, PendingEdit]:
+    """The member's own edits waiting on this page's posts: they see them, others don't."""
+    mine = [post.id for post in posts if member.is_authenticated and post.author_id == member.id]
+    if not mine:
+        return {}
+    edits = db.session.scalars(select(PendingEdit).where(PendingEdit.post_id.in_(mine)))
+    return {edit.post_id: edit for edit in edits}
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
@@ -209,24 +203,23 @@ def reply(topic_id: int) -> str | Response:
     if not form.validate_on_submit():
         return render_template("boards/reply.html", topic=topic, form=form, details=[]), 400
     ensure_can_post()
-    details, confirmed = identifying_details_to_confirm(form, form.body.data)
-    if not confirmed:
-        return render_template("boards/reply.html", topic=topic, form=form, details=details)
+    draft = draft_of(form, Place.REPLY)
+    if draft.needs_confirmation:
+        return render_template("boards/reply.html", topic=topic, form=form, details=draft.details)
     enforce_first_day_cap(current_user, "reply")
     post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
-    submit(post, details)
+    draft.send(post)
     post_stored()
-    return after_submit(post)
+    return after_submit(post, post_url(post))
 
 
-def post_url(post: Post) -> str:
-    per_page = current_app.config["HARBOR_POSTS_PER_PAGE"]
-    page = (post.number - 1) // per_page + 1
-    return url_for(
-        "boards.topic",
-        topic_id=post.topic_id,
-        page=page if page > 1 else None,
-        _anchor=f"post-{post.id}",
+def draft_of(form: PostingForm, place: Place, title: str = "") -> Draft:
+    return Draft.of(
+        place,
+        form.body.data,
+        title=title,
+        content_warning=form.content_warning.data,
+        confirmed=form.post_anyway.data,
     )
 
 
@@ -245,24 +238,28 @@ def own_post_or_404(post_id: int) -> Post:
 @login_required
 def edit(post_id: int) -> str | Response:
     post = own_post_or_404(post_id)
-    form = EditPostForm(obj=post)
+    waiting = post.pending_edit  # the writer goes on from their latest words
+    form = EditPostForm(obj=waiting or post)
     if request.method == "GET" and post.is_first:
-        form.title.data = post.topic.title
-    details: list[IdentifyingDetail] = []
+        form.title.data = (waiting.title if waiting else None) or post.topic.title
+    draft = None
     if form.validate_on_submit():
         title = form.title.data if post.is_first else None
         if post.is_first and not title:
             form.title.errors.append("Give your topic a title.")
         else:
             ensure_can_post()
-            details, confirmed = identifying_details_to_confirm(form, title or "", form.body.data)
-            if confirmed:
+            place = Place.TOPIC if post.is_first else Place.REPLY
+            draft = draft_of(form, place, title=title or "")
+            if not draft.needs_confirmation:
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
-                submit(post, details)
+                draft.send(post)
                 post_stored()
                 flash("Your post is updated.", "success")
-                return after_submit(post)
-    return render_template("boards/edit.html", post=post, form=form, details=details)
+                return after_submit(post, post_url(post))
+    return render_template(
+        "boards/edit.html", post=post, form=form, details=draft.details if draft else []
+    )
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["POST"])

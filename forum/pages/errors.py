@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from forum.data.posting import PostingError
 from forum.extensions import db
+from forum.flow.review_actions import ReviewError
 from forum.ratelimit import seconds_until_retry
 
 MESSAGES = {
@@ -44,7 +45,7 @@ def too_many_requests_message(error: TooManyRequests) -> str:
 
 
 # the form fields that hold what someone wrote: a topic's title, a post, a message, a note
-DRAFT_FIELDS = ("title", "body", "note")
+DRAFT_FIELDS = ("title", "body", "note", "message", "reason")
 # refusals after which the words are handed back (not 413: that request's form is not read)
 REFUSALS_WITH_DRAFT = (403, 409, 429)
 
@@ -90,3 +91,8 @@ def register(app: Flask) -> None:
     def posting_error(error: PostingError):  # type: ignore[no-untyped-def]
         db.session.rollback()
         return error_page(error.status, "Not posted", str(error), unsent_draft()), error.status
+
+    @app.errorhandler(ReviewError)
+    def review_error(error: ReviewError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return error_page(error.status, "Not done", str(error), unsent_draft()), error.status

@@ -24,7 +24,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import TooManyRequests
 
-from forum.data.models import Post, Topic, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Post, Topic, User
 from forum.extensions import db
 from forum.ratelimit import limiter, member_or_address
 

@@ -13,7 +13,7 @@ import pytest
 from moderation import crisis_model
 from moderation.crisis import CrisisDetector, Tier
 from moderation.crisis_model import MODEL_PATH, CrisisModel
-from moderation.policy import CrisisTiers
+from moderation.crisis_tiers import CrisisTiers
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from moderation.crisis import CrisisDetector, CrisisResult
+from moderation.hostility import HostilityDetector, HostilityResult
 from moderation.identifying import IdentifyingDetail, find_identifying_details
 from moderation.scores import Scores
 from moderation.submission import Field, Submission
@@ -44,9 +45,11 @@ class FoundDetail:
 
 @dataclass(frozen=True)
 class Findings:
-    """Crisis language, identifying details and (once scored) the model's scores."""
+    """Crisis language, hostility aimed at someone, identifying details and (once scored) the
+    model's scores."""
 
     crisis: CrisisResult = CrisisResult()
+    hostility: HostilityResult = HostilityResult()
     identifying: tuple[FoundDetail, ...] = ()
     scores: Scores | None = None
 
@@ -63,6 +66,7 @@ class Findings:
     def to_json(self) -> dict[str, Any]:
         return {
             "crisis": self.crisis.to_json(),
+            "hostility": self.hostility.to_json(),
             "identifying": [found.to_json() for found in self.identifying],
             "scores": self.scores.to_json() if self.scores else None,
         }
@@ -71,6 +75,7 @@ class Findings:
     def from_json(cls, data: dict[str, Any]) -> Findings:
         return cls(
             crisis=CrisisResult.from_json(data["crisis"]),
+            hostility=HostilityResult.from_json(data.get("hostility", {})),
             identifying=tuple(FoundDetail.from_json(found) for found in data["identifying"]),
             scores=Scores.from_json(data["scores"]) if data.get("scores") else None,
         )
@@ -83,8 +88,11 @@ class Checks:
     to share between threads.
     """
 
-    def __init__(self, crisis: CrisisDetector | None = None) -> None:
+    def __init__(
+        self, crisis: CrisisDetector | None = None, hostility: HostilityDetector | None = None
+    ) -> None:
         self.crisis = crisis or CrisisDetector()
+        self.hostility = hostility or HostilityDetector()
 
     def examine(self, submission: Submission) -> Findings:
         identifying = tuple(
@@ -92,4 +100,9 @@ class Checks:
             for field, text in submission.fields()
             for detail in find_identifying_details(text)
         )
-        return Findings(crisis=self.crisis.detect(submission.text), identifying=identifying)
+        text = submission.text
+        return Findings(
+            crisis=self.crisis.detect(text),
+            hostility=self.hostility.detect(text),
+            identifying=identifying,
+        )

@@ -29,6 +29,7 @@ class ReviewKind(StrEnum):
     AUTO_FLAG = "auto_flag"
     REPORT = "report"
     CRISIS = "crisis"
+    POSSIBLE_CRISIS = "possible_crisis"  # the crisis model alone, below concern: a gentle look
     IDENTIFYING = "identifying"
 
 
@@ -153,15 +154,23 @@ def decide(
     outcome, reasons, flagged = Outcome.PUBLISH, [], []
     if findings.scores is not None:
         outcome, reasons, flagged = _score_reasons(findings.scores, thresholds)
+    if findings.hostility.holds:
+        # threats, telling someone to kill themselves, slurs at a person: held on any scorer,
+        # the fallback included, which can't judge them
+        outcome = Outcome.HOLD
+        reasons.append(Reason(ReviewKind.AUTO_FLAG, f"hostile words: {findings.hostility.reason}"))
     if submission.has_links and submission.author.new_member:
         outcome = Outcome.HOLD
         reasons.append(
             Reason(ReviewKind.AUTO_FLAG, "a new member's post with links waits for a moderator")
         )
-    if findings.crisis.is_crisis:
+    crisis = findings.crisis
+    if crisis.is_crisis:
         # crisis posts stay published so peers can answer, and go to the top of the queue
         outcome = max(outcome, Outcome.REVIEW, key=_severity)
-        reasons.append(Reason(ReviewKind.CRISIS, f"crisis language: {findings.crisis.category}"))
+        reasons.append(Reason(ReviewKind.CRISIS, f"crisis language: {crisis.reason}"))
+    elif crisis.shows_help:
+        reasons.append(Reason(ReviewKind.POSSIBLE_CRISIS, f"perhaps struggling: {crisis.reason}"))
     if findings.identifying:
         outcome = max(outcome, Outcome.REVIEW, key=_severity)
         kinds = ", ".join(sorted(findings.identifying_kinds))

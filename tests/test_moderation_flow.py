@@ -7,7 +7,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from forum.data.models import Post, PostStatus, Role, Topic
+from forum.data.models import Post, PostStatus, Role, Topic, User
 from forum.data.moderated import ScoringState
 from forum.data.review import AuditEntry, ReviewItem, ReviewStatus
 from forum.extensions import db
@@ -118,9 +118,7 @@ def test_a_clean_edit_clears_its_identifying_flag(app, forms, new_forms, boards)
     assert open_item_id(app) is None  # nothing to review: the edit took the number out
 
 
-def test_an_edit_after_approval_is_decided_afresh_and_held(
-    moderated_app, forms, new_forms, boards
-):
+def test_an_edit_after_approval_is_decided_afresh_and_held(moderated_app, forms, new_forms, boards):
     app = moderated_app
     forms.signup("Writer")
     topic_url = forms.submit(NEW_TOPIC, {"title": "Mine", "body": "Something HOSTILE here"})
@@ -184,3 +182,86 @@ def test_the_content_warning_is_checked_like_the_text(app, forms, new_forms, boa
         assert post.findings.crisis.is_crisis
         item = db.session.scalar(select(ReviewItem))
         assert item.kind == "crisis" and item.status == ReviewStatus.OPEN
+
+
+def broken_detoxify():  # noqa: ANN201
+    raise OSError("no network: the checkpoint can't be downloaded")
+
+
+def test_threats_are_held_with_only_the_fallback_scorer(app, forms, new_forms, boards):
+    """Detoxify can't load, so the fallback (profanity only) scores: threats, telling someone
+    to kill themselves and slurs aimed at a person are still held, by the hostility detector;
+    a member swearing about themselves is not."""
+    service = use_scorer(app, broken_detoxify)
+    assert service.status == "unavailable"
+    forms.signup("Writer")
+    forms.submit(NEW_TOPIC, {"title": "Hello", "body": "Good to be here."})
+    hostile = [
+        "I know where you go to meetings. I will find you and hurt you.",
+        "honestly just go kill yourself, nobody here wants you",
+        "you're a worthless junkie, do everyone a favour and OD",
+    ]
+    for body in hostile:
+        forms.submit("/t/1/reply", {"body": body})
+    forms.submit("/t/1/reply", {"body": "I fucked up and drank again. Day one tomorrow."})
+    with app.app_context():
+        posts = db.session.scalars(select(Post).order_by(Post.id)).all()
+        assert [p.status for p in posts] == [
+            PostStatus.PUBLISHED,
+            *[PostStatus.HELD] * 3,
+            PostStatus.PUBLISHED,
+        ]
+        assert all(p.scored_by.startswith("fallback:") for p in posts)
+        held = posts[1:4]
+        assert all(p.decision.outcome == "hold" and p.findings.hostility.holds for p in held)
+    page = new_forms().get("/t/1").get_data(as_text=True)
+    assert "hurt you" not in page and "kill yourself" not in page and "Day one" in page
+
+
+def test_a_possible_crisis_gets_a_gentle_note_and_a_low_priority_look(
+    app, forms, new_forms, boards
+):
+    """The learned stage alone, below concern: the writer sees a gentle note (not the full
+    panel), readers see no resources panel, and a moderator gets a low-priority look."""
+    forms.signup("Writer")
+    forms.submit(NEW_TOPIC, {"title": "Checking in", "body": "Good to be here."})
+    reply = forms.submit(
+        "/t/1/reply",
+        {"body": "everything feels heavy and pointless lately, i'm so tired of it all"},
+    )
+    own = forms.get(reply.location).get_data(as_text=True)
+    assert "If today is hard, help is here" in own
+    assert 'id="helplines-first-heading"' not in own
+    guest = new_forms().get("/t/1").get_data(as_text=True)
+    assert "If you or someone here is struggling" not in guest
+    with app.app_context():
+        post = db.session.get(Post, 2)
+        assert post.findings.crisis.tier.name == "POSSIBLE" and post.status == PostStatus.PUBLISHED
+        item = db.session.scalar(
+            select(ReviewItem).where(ReviewItem.subject_id == 2, ReviewItem.subject_type == "post")
+        )
+        assert item.kind == "possible_crisis" and item.priority < 200
+
+
+def test_pseudonyms_that_pass_for_staff_or_another_member_or_abuse_are_refused(app, forms):
+    make_user(app, "carol")
+    refused = {
+        "Harbor Moderators": "Harbor&#39;s own staff",
+        "Harbor_": "Harbor&#39;s own staff",
+        "The Harb0r Team": "Harbor&#39;s own staff",
+        "Sober Mod": "Harbor&#39;s own staff",
+        "caroI": "looks too much like “carol”",
+        "CAR0L": "looks too much like “carol”",
+        "KillYourself Junkie": "would read as abuse",
+        "kys_now": "would read as abuse",
+    }
+    for name, why in refused.items():
+        page = forms.signup(name).get_data(as_text=True)
+        assert why in page, name
+    # letters from other scripts never reach the look-alike check: names are Latin letters
+    assert "Use 3 to 32 letters" in forms.signup("с\u0430rol").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    for name in ("Caroline", "Sober Sam", "HopefulAddict", "ModernLife", "QuietHarbor"):
+        assert forms.signup(name).status_code == 302, name
+        forms.logout()

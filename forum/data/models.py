@@ -31,6 +31,7 @@ from forum.data.clock import utcnow
 from forum.data.moderated import ModeratedText, PostStatus
 from forum.data.notifications import notify_followers
 from forum.extensions import db
+from moderation.pseudonyms import look_alike_key
 from moderation.submission import Place, Standing, Submission
 
 
@@ -47,6 +48,9 @@ class User(UserMixin, db.Model):
     pseudonym: Mapped[str] = mapped_column(String(32))
     # casefolded pseudonym: "Sam" and "sam" are the same name
     pseudonym_key: Mapped[str] = mapped_column(String(32), unique=True)
+    # what the name looks like ("caroI" and "carol" alike: moderation/pseudonyms.py); set
+    # with the pseudonym
+    name_key: Mapped[str] = mapped_column(String(64), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     # changes when the password changes, which signs every other session out
     session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
@@ -67,6 +71,11 @@ class User(UserMixin, db.Model):
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @validates("pseudonym")
+    def _key_what_it_looks_like(self, key: str, pseudonym: str) -> str:
+        self.name_key = look_alike_key(pseudonym)[:64]
+        return pseudonym
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -52,10 +52,12 @@ class _Typed(TypeDecorator):
 
 
 class FindingsColumn(_Typed):
+    cache_ok = True
     value_type = Findings
 
 
 class DecisionColumn(_Typed):
+    cache_ok = True
     value_type = Decision
 
 

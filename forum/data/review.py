@@ -22,7 +22,13 @@ from moderation.policy import ReviewKind
 
 MODERATOR_ACTION = "action != 'auto_decision'"
 # the order an item's kinds are named in, most urgent first
-KIND_ORDER = (ReviewKind.CRISIS, ReviewKind.REPORT, ReviewKind.AUTO_FLAG, ReviewKind.IDENTIFYING)
+KIND_ORDER = (
+    ReviewKind.CRISIS,
+    ReviewKind.REPORT,
+    ReviewKind.AUTO_FLAG,
+    ReviewKind.POSSIBLE_CRISIS,
+    ReviewKind.IDENTIFYING,
+)
 
 
 class ReviewStatus(StrEnum):

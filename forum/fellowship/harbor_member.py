@@ -1,7 +1,7 @@
 """Harbor's own member: the author of the daily threads, which nobody can sign up as or log in as.
 
 Its key holds a "~", which no pseudonym may contain, so no member's key can collide with it;
-its shown name, "Harbor", is reserved at sign-up so nobody can pass for it.
+no new member may take a name that reads as Harbor's own (forum.flow.checks).
 """
 
 import secrets
@@ -13,7 +13,6 @@ from forum.extensions import db
 
 HARBOR_MEMBER_KEY = "~harbor"
 HARBOR_MEMBER_NAME = "Harbor"
-RESERVED_PSEUDONYM_KEYS = frozenset({"harbor"})
 
 
 def harbor_member() -> User:

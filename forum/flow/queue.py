@@ -15,10 +15,15 @@ from forum.extensions import db
 from moderation.crisis import Tier
 from moderation.policy import Reason, ReviewKind
 
+POSSIBLE_CRISIS_PRIORITY = 150  # below held texts and strong flags: a look, not an alarm
+
 
 def priority(subject: Moderated, kind: ReviewKind) -> int:
-    """Crisis first (by tier), then held texts, then the strength of the flag."""
+    """Crisis first (by tier), then held texts, then the strength of the flag; a possible
+    crisis (the model alone) is a low-priority look."""
     findings = subject.findings
+    if kind == ReviewKind.POSSIBLE_CRISIS:
+        return POSSIBLE_CRISIS_PRIORITY
     if kind == ReviewKind.CRISIS:
         # a member's "I'm worried" report with no crisis language found ranks as POSSIBLE
         tier = findings.crisis.tier if findings else Tier.NONE

@@ -21,7 +21,7 @@ from forum.data.clock import utcnow
 from forum.data.models import RecoveryCode, User, hash_recovery_code
 from forum.data.notifications import Notification
 from forum.extensions import db, login_manager
-from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
+from forum.flow.checks import pseudonym_refusal
 from forum.pages.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
 from forum.ratelimit import (
     LOGIN_PER_ADDRESS,
@@ -97,10 +97,10 @@ def signup() -> str | Response:
         problem = pseudonym_problem(form.pseudonym.data)
         if problem:
             form.pseudonym.errors.append(problem)
-        elif form.pseudonym.data.casefold() in RESERVED_PSEUDONYM_KEYS:
-            form.pseudonym.errors.append("That name is Harbor's own. Please pick another.")
         elif find_user(form.pseudonym.data):
             form.pseudonym.errors.append("That pseudonym is taken. Please pick another.")
+        elif refusal := pseudonym_refusal(form.pseudonym.data):
+            form.pseudonym.errors.append(refusal)
         else:
             user = User(pseudonym=form.pseudonym.data, pseudonym_key=form.pseudonym.data.casefold())
             user.set_password(form.password.data)

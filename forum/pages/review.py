@@ -37,6 +37,7 @@ bp = Blueprint("review", __name__)
 
 KIND_LABELS = {
     ReviewKind.CRISIS: "Crisis",
+    ReviewKind.POSSIBLE_CRISIS: "Possibly struggling",
     ReviewKind.AUTO_FLAG: "Automatic flag",
     ReviewKind.REPORT: "Member report",
     ReviewKind.IDENTIFYING: "Identifying details",

@@ -154,9 +154,10 @@ def ensure_can_post() -> None:
 
 
 def after_submit(subject: Moderated, next_url: str) -> Response:
-    """The next page, with helplines first when the text held crisis language."""
+    """The next page, with helplines first when the text held crisis language (a gentle note
+    when the model alone thought it possible)."""
     findings = subject.findings
-    if findings is not None and findings.crisis.is_crisis:
+    if findings is not None and findings.crisis.shows_help:
         session[HELPLINES_FIRST] = [subject.review_type, subject.id]
     return redirect(next_url)
 

@@ -7,6 +7,7 @@ embedded default: one SQLite file in the instance folder and in-process rate-lim
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
     )
     redis_url = os.environ.get("HARBOR_REDIS_URL") or None
     https = _flag("HARBOR_HTTPS", False)
+    session_days = int(os.environ.get("HARBOR_SESSION_DAYS", 30))
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -69,6 +71,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
+        # a log-in lasts this long at most, on the server (forum.sessions) and in the cookie
+        "HARBOR_SESSION_DAYS": session_days,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=session_days),
         # no hash of the client's address in the session (see forum.security)
         "SESSION_PROTECTION": None,
         "PREFERRED_URL_SCHEME": "https" if https else "http",

@@ -5,7 +5,6 @@ the same transaction as the posts they count, so no page counts rows per request
 """
 
 import hashlib
-import secrets
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -65,8 +64,6 @@ class User(UserMixin, db.Model):
     # casefolded pseudonym: "Sam" and "sam" are the same name
     pseudonym_key: Mapped[str] = mapped_column(String(32), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # changes when the password changes, which signs every other session out
-    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     silenced_until: Mapped[datetime | None]
@@ -85,13 +82,23 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    # the key of the server-side session (forum.sessions) this request signed in with; set
+    # when a session is started or loaded, never stored
+    session_key = None
+
+    def get_id(self) -> str | None:
+        """What Flask-Login puts in the cookies: the session's key, not the member's id."""
+        return self.session_key
+
+    def __eq__(self, other: object) -> bool:
+        """The same member, whichever session loaded them (UserMixin compares get_id)."""
+        return isinstance(other, User) and other.id == self.id
+
+    __hash__ = UserMixin.__hash__
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard scheme.
         self.password_hash = generate_password_hash(password)
-        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -32,13 +32,7 @@ from forum.models import Post, PostStatus, Topic, User
 from forum.notifications import follow_state
 from forum.pipeline import submit
 from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
-from forum.posting_limits import (
-    edit_interval,
-    enforce_first_day_cap,
-    post_stored,
-    reply_interval,
-    topic_interval,
-)
+from forum.posting_limits import take_turn
 from forum.reactions import reactions_of
 from forum.visibility import board_or_404, topic_or_404, visible_boards
 from moderation.identifying import IdentifyingDetail, find_identifying_details
@@ -131,7 +125,6 @@ def board(slug: str) -> str:
 
 
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
-@topic_interval
 @login_required
 def new_topic(slug: str) -> str | Response:
     board = board_or_404(slug)
@@ -144,7 +137,7 @@ def new_topic(slug: str) -> str | Response:
         ensure_can_post()
         details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
         if confirmed:
-            enforce_first_day_cap(current_user, "topic")
+            take_turn(current_user, "topic")
             post = start_topic(
                 board,
                 current_user,
@@ -153,7 +146,6 @@ def new_topic(slug: str) -> str | Response:
                 content_warning=form.content_warning.data,
             )
             submit(post, details)
-            post_stored()
             return after_submit(post)
     return render_template("boards/new_topic.html", board=board, form=form, details=details)
 
@@ -195,7 +187,6 @@ def topic(topic_id: int) -> str:
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
-@reply_interval
 @login_required
 def reply(topic_id: int) -> str | Response:
     topic = topic_or_404(topic_id)
@@ -206,10 +197,9 @@ def reply(topic_id: int) -> str | Response:
     details, confirmed = identifying_details_to_confirm(form, form.body.data)
     if not confirmed:
         return render_template("boards/reply.html", topic=topic, form=form, details=details)
-    enforce_first_day_cap(current_user, "reply")
+    take_turn(current_user, "reply")
     post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
     submit(post, details)
-    post_stored()
     return after_submit(post)
 
 
@@ -235,7 +225,6 @@ def own_post_or_404(post_id: int) -> Post:
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
-@edit_interval
 @login_required
 def edit(post_id: int) -> str | Response:
     post = own_post_or_404(post_id)
@@ -251,9 +240,9 @@ def edit(post_id: int) -> str | Response:
             ensure_can_post()
             details, confirmed = identifying_details_to_confirm(form, title or "", form.body.data)
             if confirmed:
+                take_turn(current_user, "edit")
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 submit(post, details)
-                post_stored()
                 flash("Your post is updated.", "success")
                 return after_submit(post)
     return render_template("boards/edit.html", post=post, form=form, details=details)

@@ -1,42 +1,62 @@
 """How fast members may post and edit: stricter for new members, after Discourse's defaults.
 
-Two kinds of limit, each kept where it is exact:
+Two kinds of limit, both kept in the database, where they are exact in every process and on
+both databases, with Redis or without:
 
 - Intervals (one topic every 120 s, one reply every 30 s for a new member; edits too, since
-  each one is scored again) are rates over a moving window, so flask-limiter counts them per
-  member: in memory in the embedded default, in Redis across every process when configured.
-  A hit is counted only when a post was stored, so a draft sent back for a missing title or
-  an identifying detail costs nothing.
+  each one is scored again) are a clock per member and kind: the time of their last stored
+  post. `take_turn` claims it with one statement in the transaction that stores the post (an
+  upsert that moves the clock only when the interval has passed, and says whether it did). The
+  clock's row stays locked until that transaction ends, so of ten replies sent at once exactly
+  one is stored; and a post that is not stored (a draft sent back, a refusal) rolls the clock
+  back with it, so it costs the writer nothing.
 - First-day caps (3 topics and 10 replies in the account's first 24 hours) are about a fixed
-  stretch of the account's life, not a rate. They are a count of the member's rows in the
-  database: exact, the same in every process, kept across restarts, and no spam deleted by its
-  writer frees a place. The query runs only during an account's first day.
+  stretch of the account's life, not a rate. They are a count of the member's rows, taken
+  after the clock is claimed (so concurrent posts are counted one after another), kept across
+  restarts, and no spam deleted by its writer frees a place. The count runs only during an
+  account's first day.
 
 Moderators and admins are exempt; HARBOR_RATE_LIMITS=off (load tests) turns both kinds off.
 """
 
-from collections.abc import Callable
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, g
-from flask_login import current_user
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import TooManyRequests
 
 from forum.extensions import db
 from forum.models import Post, Topic, User, utcnow
-from forum.ratelimit import limiter, member_or_address
+from forum.sql import dialect_insert
 
-TOPIC_INTERVAL = "1 per 15 seconds"
-REPLY_INTERVAL = "1 per 5 seconds"
-NEW_MEMBER_TOPIC_INTERVAL = "1 per 120 seconds"
-NEW_MEMBER_REPLY_INTERVAL = "1 per 30 seconds"
-EDIT_INTERVAL = "1 per 5 seconds"
-NEW_MEMBER_EDIT_INTERVAL = "1 per 20 seconds"
+# seconds between two stored posts of a kind: (a new member, any other member)
+INTERVALS = {"topic": (120, 15), "reply": (30, 5), "edit": (20, 5)}
+REFUSALS = {
+    "topic": "Your topic was not posted: you started one a moment ago, and topics need a little "
+    "time between them (a little more for new members).",
+    "reply": "Your reply was not posted: you replied a moment ago, and replies need a little time "
+    "between them (a little more for new members).",
+    "edit": "Your edit was not saved: you changed a post a moment ago, and edits need a little "
+    "time between them (a little more for new members).",
+}
 FIRST_DAY = timedelta(days=1)
 FIRST_DAY_TOPICS = 3
 FIRST_DAY_REPLIES = 10
+
+
+class PostingClock(db.Model):
+    """When a member last stored a topic, a reply or an edit."""
+
+    __tablename__ = "posting_clocks"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last_at: Mapped[datetime]
 
 
 def is_new_member(user: Any) -> bool:
@@ -47,62 +67,41 @@ def is_new_member(user: Any) -> bool:
     return user.created_at > utcnow() - timedelta(days=days)
 
 
-def _exempt() -> bool:
-    return current_user.is_authenticated and current_user.is_moderator
+def _limited(user: User) -> bool:
+    return not user.is_moderator and current_app.config["RATELIMIT_ENABLED"]
 
 
-def _interval_for(new_member: str, member: str) -> Callable[[], str]:
-    return lambda: new_member if is_new_member(current_user) else member
+def take_turn(user: User, kind: str) -> None:
+    """Claim the member's turn to store a `kind` ("topic", "reply" or "edit"), in the
+    transaction that stores it, or refuse with a 429 that says how long to wait."""
+    if not _limited(user):
+        return
+    new_member, member = INTERVALS[kind]
+    interval = timedelta(seconds=new_member if is_new_member(user) else member)
+    now = utcnow()
+    insert = dialect_insert(PostingClock).values(user_id=user.id, kind=kind, last_at=now)
+    claim = insert.on_conflict_do_update(
+        index_elements=[PostingClock.user_id, PostingClock.kind],
+        set_={"last_at": now},
+        where=PostingClock.last_at <= now - interval,
+    ).returning(PostingClock.user_id)
+    if db.session.execute(claim).first() is None:
+        last_at = db.session.scalar(
+            select(PostingClock.last_at).where(
+                PostingClock.user_id == user.id, PostingClock.kind == kind
+            )
+        )
+        wait = math.ceil((last_at + interval - now).total_seconds())
+        raise TooManyRequests(REFUSALS[kind], retry_after=max(1, wait))
+    if kind in ("topic", "reply"):
+        _enforce_first_day_cap(user, kind)
 
 
-def post_stored() -> None:
-    """Tell the posting limits that this request stored a post, so it counts."""
-    g.harbor_post_stored = True
-
-
-def _stored(response: Any) -> bool:
-    return g.get("harbor_post_stored", False)
-
-
-def _interval_limit(new_member: str, member: str, message: str) -> Callable:
-    return limiter.limit(
-        _interval_for(new_member, member),
-        key_func=member_or_address,
-        methods=["POST"],
-        deduct_when=_stored,
-        exempt_when=_exempt,
-        error_message=message,
-    )
-
-
-topic_interval = _interval_limit(
-    NEW_MEMBER_TOPIC_INTERVAL,
-    TOPIC_INTERVAL,
-    "Your topic was not posted: you started one a moment ago, and topics need a little time "
-    "between them (a little more for new members).",
-)
-reply_interval = _interval_limit(
-    NEW_MEMBER_REPLY_INTERVAL,
-    REPLY_INTERVAL,
-    "Your reply was not posted: you replied a moment ago, and replies need a little time "
-    "between them (a little more for new members).",
-)
-
-edit_interval = _interval_limit(
-    NEW_MEMBER_EDIT_INTERVAL,
-    EDIT_INTERVAL,
-    "Your edit was not saved: you changed a post a moment ago, and edits need a little time "
-    "between them (a little more for new members).",
-)
-
-
-def enforce_first_day_cap(user: User, kind: str) -> None:
+def _enforce_first_day_cap(user: User, kind: str) -> None:
     """Refuse with 429 when a member in their first day has reached the cap for `kind`.
 
     `kind` is "topic" or "reply". Deleted posts count too: deleting spam frees no place.
     """
-    if user.is_moderator or not current_app.config["RATELIMIT_ENABLED"]:
-        return
     first_day_ends = user.created_at + FIRST_DAY
     now = utcnow()
     if now >= first_day_ends:

@@ -7,6 +7,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from forum.extensions import db
 
 
+def dialect_insert(model: Any) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with the current database's ON CONFLICT clauses (both dialects have them)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 def insert_unless_present(model: Any, **values: Any) -> bool:
     """Insert a row unless one with the same unique key exists; True when this call added it.
 
@@ -14,6 +20,5 @@ def insert_unless_present(model: Any, **values: Any) -> bool:
     database decides who wins with ON CONFLICT DO NOTHING; RETURNING says whether this one did
     (a row count is not reliable for an INSERT across drivers).
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
+    statement = dialect_insert(model).values(**values).on_conflict_do_nothing()
     return db.session.execute(statement.returning(model.id)).first() is not None

@@ -1,4 +1,4 @@
-"""Server-side sessions (replacing users.session_token)
+"""Server-side sessions (replacing users.session_token) and posting clocks
 
 Revision ID: 9418b182db11
 Revises: 7041a36eb605
@@ -6,7 +6,9 @@ Create Date: 2026-12-01 09:49:04.582353
 
 Every log-in becomes a member_sessions row (forum/sessions.py), so log-out and "log out
 everywhere" end it on the server; a member's token on their own row had signed out only other
-devices, and only on a password change. Upgrading signs every member out once: the old cookies name no session.
+devices, and only on a password change. posting_clocks holds when each member last posted a
+topic, a reply or an edit, claimed atomically with the post (forum/posting_limits.py).
+Upgrading signs every member out once: the old cookies name no session.
 """
 
 import sqlalchemy as sa
@@ -44,6 +46,19 @@ def upgrade():
     with op.batch_alter_table("member_sessions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_member_sessions_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "posting_clocks",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("last_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_posting_clocks_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", "kind", name=op.f("pk_posting_clocks")),
+    )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("session_token")
 
@@ -58,6 +73,7 @@ def downgrade():
     op.execute(f"UPDATE users SET session_token = {random_token}")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("session_token", server_default=None)
+    op.drop_table("posting_clocks")
     with op.batch_alter_table("member_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_member_sessions_user_id"))
     op.drop_table("member_sessions")

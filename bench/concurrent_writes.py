@@ -108,7 +108,7 @@ def score_and_check_counters(url: str) -> list[str]:
 
     from forum import create_app
     from forum.extensions import db
-    from forum.worker import run_worker
+    from forum.flow.scoring import run_worker
     from moderation.scoring import ScoringService
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "HARBOR_BACKGROUND_SWEEP": False})

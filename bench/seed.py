@@ -21,9 +21,9 @@ from sqlalchemy import create_engine, insert, make_url, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from forum import create_app  # noqa: E402
+from forum.data.models import Board, Post, Topic, User  # noqa: E402
+from forum.data.search_index import rebuild_search_index  # noqa: E402
 from forum.extensions import db  # noqa: E402
-from forum.models import Board, Post, Topic, User  # noqa: E402
-from forum.search_index import rebuild_search_index  # noqa: E402
 
 BOARDS = 10
 MEMBERS = 1000

@@ -16,9 +16,9 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
+from forum.data.models import Post, Role, Topic, User
+from forum.data.reactions import react
 from forum.extensions import db
-from forum.models import Post, Role, Topic, User
-from forum.reactions import react
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
 from tests.browser.live_server import HELD_KEYWORD, PASSWORD, LiveHarbor, start_harbor
 

@@ -13,16 +13,14 @@ from forum.extensions import csrf, db, login_manager, migrate
 from forum.log_privacy import keep_addresses_out_of_logs
 from forum.ratelimit import limiter
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# templates/ and migrations/ sit at the top of the repository; forum/templates and
+# forum/migrations link to them, so they travel inside the installed package (pyproject.toml)
+PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """The application factory: configuration, extensions, blueprints, commands."""
-    app = Flask(
-        __name__,
-        instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-    )
+    app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(load_config(Path(app.instance_path)))
     if overrides:
         app.config.from_mapping(overrides)
@@ -32,27 +30,26 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     keep_addresses_out_of_logs()
 
-    from forum import (
+    from forum import hooks, security
+    from forum.fellowship import views as fellowship
+    from forum.pages import (
         account_data,
         admin,
         auth,
         boards,
         errors,
         help,
-        hooks,
         notifications,
         preview,
         reactions,
         review,
         search,
-        security,
     )
-    from forum.fellowship import views as fellowship
 
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
     security.register(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -7,9 +7,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from forum.auth import find_user, new_recovery_codes
+from forum.data.models import Board, Role, User
 from forum.extensions import db
-from forum.models import Board, Role, User
+from forum.pages.auth import find_user, new_recovery_codes
 from moderation.policy import thresholds_from_config
 from moderation.scoring import ScoringService
 
@@ -32,8 +32,8 @@ def seed_demo_command(if_empty: bool) -> None:
 @harbor_cli.command("open-checkin")
 def open_checkin_command() -> None:
     """Open today's "Just for today" thread if nobody has yet (safe to run from cron)."""
+    from forum.data.posting import PostingError
     from forum.fellowship.checkin import open_thread
-    from forum.posting import PostingError
 
     try:
         topic = open_thread()
@@ -70,7 +70,7 @@ def create_admin_command(pseudonym: str, password: str | None) -> None:
 @harbor_cli.command("search-reindex")
 def search_reindex_command() -> None:
     """Rebuild the search index from the published posts (after restoring a backup, say)."""
-    from forum.search_index import rebuild_search_index
+    from forum.data.search_index import rebuild_search_index
 
     rebuild_search_index(db.session.connection())
     db.session.commit()
@@ -79,7 +79,7 @@ def search_reindex_command() -> None:
 
 def _service_for_command(wait: float) -> ScoringService:
     """Load Detoxify for a command, saying plainly which model will score."""
-    from forum.scoring_runtime import scoring_service
+    from forum.flow.runtime import scoring_service
 
     service = scoring_service()
     service.wait_until_loaded(timeout=wait)
@@ -92,8 +92,8 @@ def _service_for_command(wait: float) -> ScoringService:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between empty polls.")
 def worker_command(once: bool, interval: float) -> None:
     """Score waiting posts (and rescore fallback-scored ones once Detoxify is back)."""
-    from forum.scoring_runtime import scoring_service
-    from forum.worker import run_worker
+    from forum.flow.runtime import scoring_service
+    from forum.flow.scoring import run_worker
 
     service = scoring_service()
     scored = run_worker(service, forever=not once, interval=interval)
@@ -109,8 +109,8 @@ def rescore_command(since, until, batch_size: int, wait: float) -> None:  # noqa
     """Re-run the pipeline over all posts or a date range (after a model or threshold change)."""
     from sqlalchemy import func
 
-    from forum.models import Post, PostStatus
-    from forum.pipeline import apply_scores, post_text
+    from forum.data.models import Post, PostStatus
+    from forum.flow.pipeline import apply_scores, post_text
 
     service = _service_for_command(wait)
     live = Post.status.notin_([PostStatus.DELETED, PostStatus.REMOVED])
@@ -204,7 +204,7 @@ def evaluate_crisis_command(csv_file, text_column, label_column, as_json) -> Non
 @harbor_cli.command("calibrate")
 def calibrate_command() -> None:
     """Suggest per-label thresholds from moderators' reviewed decisions."""
-    from forum.calibration import suggest_thresholds
+    from forum.flow.calibration import suggest_thresholds
 
     suggestions = suggest_thresholds()
     if not suggestions:

@@ -71,7 +71,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": https,
-        # a log-in lasts this long at most, on the server (forum.sessions) and in the cookie
+        # a log-in lasts this long at most: its server-side session and its remember cookie
         "HARBOR_SESSION_DAYS": session_days,
         "REMEMBER_COOKIE_DURATION": timedelta(days=session_days),
         # no hash of the client's address in the session (see forum.security)

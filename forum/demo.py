@@ -5,9 +5,9 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
+from forum.data.models import Board, PostStatus, User, utcnow
+from forum.data.posting import add_reply, set_post_status, start_topic
 from forum.extensions import db
-from forum.models import Board, PostStatus, User, utcnow
-from forum.posting import add_reply, set_post_status, start_topic
 
 DEMO_CONTENT = Path(__file__).with_name("demo_content.toml")
 

@@ -55,7 +55,7 @@ def post_worker_init(worker) -> None:  # noqa: ANN001
     """Start loading the model as the worker starts, so no request waits for it; then freeze
     what is loaded by now (modules, the app), so the garbage collector no longer walks it: a
     full collection otherwise pauses a request for a tenth of a second or more."""
-    from forum.scoring_runtime import start_background_scoring
+    from forum.flow.runtime import start_background_scoring
 
     start_background_scoring(worker.app.wsgi())
     gc.freeze()

@@ -4,9 +4,9 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, abort, request
 
+from forum.data.site_settings import get_setting
 from forum.extensions import db
-from forum.scoring_runtime import start_background_scoring
-from forum.settings import get_setting
+from forum.flow.runtime import start_background_scoring
 
 
 def register(app: Flask) -> None:

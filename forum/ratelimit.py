@@ -20,7 +20,7 @@ SEARCH_LIMIT = "30 per minute"
 LOGIN_PER_ADDRESS = "20 per hour"
 # attempts naming a member, from browsers that have not signed in as them before (shared) ...
 LOGIN_PER_PSEUDONYM = "10 per 15 minutes"
-# ... and from one that has (its own allowance: see forum/known_devices.py)
+# ... and from one that has (its own allowance: see forum/pages/known_devices.py)
 LOGIN_PER_KNOWN_DEVICE = "10 per 15 minutes"
 SIGNUP_PER_ADDRESS = "10 per hour"
 RECOVER_PER_ADDRESS = "10 per hour"

@@ -4,7 +4,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from forum.search_index import include_in_schema_comparison
+from forum.data.search_index import include_in_schema_comparison
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.

@@ -23,8 +23,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from forum import create_app  # noqa: E402
+from forum.data.models import Board, Role, User  # noqa: E402
 from forum.extensions import db  # noqa: E402
-from forum.models import Board, Role, User  # noqa: E402
 from moderation.scoring import ScoringService  # noqa: E402
 from tests.databases import (  # noqa: E402
     chosen_databases,

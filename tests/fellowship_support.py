@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import event, select
 
+from forum.data.models import Board, User
 from forum.extensions import db
 from forum.fellowship.milestones import utc_today
-from forum.models import Board, User
 
 
 def member(new_forms, pseudonym: str):  # noqa: ANN001, ANN201

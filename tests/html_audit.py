@@ -9,7 +9,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from forum.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from forum.data.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 URL_ATTRIBUTES = frozenset(
     {"href", "src", "action", "formaction", "data", "poster", "background", "srcset", "xlink:href"}

@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from forum.data.models import Board, Post, PostStatus, ReviewItem, Role, Topic, User, utcnow
+from forum.data.posting import add_reply, set_post_status, start_topic
 from forum.extensions import db
-from forum.models import Board, Post, PostStatus, ReviewItem, Role, Topic, User, utcnow
-from forum.posting import add_reply, set_post_status, start_topic
-from forum.posting_limits import FIRST_DAY_REPLIES, FIRST_DAY_TOPICS
+from forum.pages.posting_limits import FIRST_DAY_REPLIES, FIRST_DAY_TOPICS
 from forum.ratelimit import keyed_hash
 from tests.conftest import FormClient, make_app, make_user
 

@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import select
 
+from forum.data.models import User, utcnow
 from forum.extensions import db
-from forum.models import User, utcnow
 from tests.conftest import FormClient, make_user
 
 PASSWORD = "correct horse battery"
@@ -157,7 +157,7 @@ def test_sessions_expire_on_the_server(app, forms):
     make_user(app, "Sleeper", password=PASSWORD)
     forms.submit("/login", {"pseudonym": "Sleeper", "password": PASSWORD, "remember": "y"})
     assert signed_in(forms)
-    from forum.sessions import MemberSession
+    from forum.data.member_sessions import MemberSession
 
     with app.app_context():
         for row in db.session.scalars(select(MemberSession)):
@@ -169,7 +169,7 @@ def test_sessions_expire_on_the_server(app, forms):
 def test_the_database_holds_no_session_key_as_it_is(app, forms):
     make_user(app, "Hashed Session", password=PASSWORD)
     forms.login("Hashed Session")
-    from forum.sessions import MemberSession
+    from forum.data.member_sessions import MemberSession
 
     key = forms.client.application.session_interface.get_signing_serializer(app).loads(
         forms.client.get_cookie("session").value

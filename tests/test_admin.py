@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
+from forum.data.models import Board, Role, User
 from forum.extensions import db
-from forum.models import Board, Role, User
 from tests.conftest import make_user
 
 

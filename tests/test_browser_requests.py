@@ -9,9 +9,9 @@ dialog is recorded too: there must be none.
 import pytest
 from sqlalchemy import select
 
+from forum.data.models import Board, Topic
 from forum.demo import seed_demo
 from forum.extensions import db
-from forum.models import Board, Topic
 from forum.security import CONTENT_SECURITY_POLICY
 from tests.conftest import make_app, make_user
 from tests.page_watch import PageWatch, live_server

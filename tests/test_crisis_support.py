@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
+from forum.data.models import Post, ReviewItem, Role
 from forum.extensions import db
-from forum.models import Post, ReviewItem, Role
 from tests.conftest import make_user
 
 CRISIS_POST = "I can't do this anymore. I've got the pills ready and I want to end it all tonight."

@@ -5,10 +5,10 @@ import re
 
 from sqlalchemy import func, select
 
+from forum.data.markdown import ALLOWED_TAGS, render_markdown, sanitise_html
+from forum.data.models import Board, Notification, Post, PostStatus, ReviewItem, Role, User
+from forum.data.reactions import Reaction
 from forum.extensions import db
-from forum.markdown import ALLOWED_TAGS, render_markdown, sanitise_html
-from forum.models import Board, Notification, Post, PostStatus, ReviewItem, Role, User
-from forum.reactions import Reaction
 from tests.conftest import FormClient, make_user
 
 

@@ -5,11 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from forum.data.models import Board, Post, PostStatus, Role, Topic, User
 from forum.extensions import db
 from forum.fellowship.checkin import CHECKIN_TEXT, open_thread, thread_title
 from forum.fellowship.milestones import utc_today
 from forum.fellowship.models import DailyCheckin
-from forum.models import Board, Post, PostStatus, Role, Topic, User
 from tests.conftest import make_user
 from tests.fellowship_support import member, no_writes
 from tests.fellowship_support import text as page_text

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
+from forum.data.models import Notification, PostStatus, ReviewItem, Role, User, utcnow
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage, Mentorship, MessageReport
-from forum.models import Notification, PostStatus, ReviewItem, Role, User, utcnow
 from tests.conftest import FormClient, make_user
 from tests.fellowship_support import (
     item_ids,
@@ -374,7 +374,7 @@ def test_newcomer_who_deleted_their_account_leaves_the_mentor_a_readable_page(ap
 
 
 def test_worker_mode_delivers_a_message_once_scored(app, new_forms):
-    from forum.worker import score_waiting
+    from forum.flow.scoring import score_waiting
 
     guide, newcomer, pair = paired(app, new_forms)
     app.config["HARBOR_SCORING"] = "worker"

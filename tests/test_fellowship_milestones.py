@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from forum.data.models import Post, Topic, User
 from forum.extensions import db
 from forum.fellowship.milestones import (
     add_months,
@@ -15,7 +16,6 @@ from forum.fellowship.milestones import (
     next_milestone,
     utc_today,
 )
-from forum.models import Post, Topic, User
 from tests.fellowship_support import add_board, member, no_writes, set_start, text
 
 START = date(2025, 1, 31)

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from forum.data.models import Post, Role, Topic, utcnow
 from forum.extensions import db
 from forum.fellowship import views
-from forum.models import Post, Role, Topic, utcnow
 from tests.conftest import make_user
 from tests.fellowship_support import member, no_writes, offer_help, text
 

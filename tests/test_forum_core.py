@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import func, select
 
+from forum.data.models import Board, Post, PostStatus, RecoveryCode, Role, Topic, User
 from forum.extensions import db
-from forum.models import Board, Post, PostStatus, RecoveryCode, Role, Topic, User
 from tests.conftest import make_user
 
 
@@ -273,7 +273,7 @@ def test_board_pages_paginate_newest_activity_first(app, forms, boards):
 def test_silenced_member_cannot_post(app, forms, boards):
     from datetime import timedelta
 
-    from forum.models import utcnow
+    from forum.data.models import utcnow
 
     forms.signup("Quiet")
     with app.app_context():

@@ -4,8 +4,8 @@ import re
 
 from sqlalchemy import func, select
 
+from forum.data.models import AuditEntry, Post, PostRevision, PostStatus, ReviewItem, Role, User
 from forum.extensions import db
-from forum.models import AuditEntry, Post, PostRevision, PostStatus, ReviewItem, Role, User
 from tests.conftest import make_user
 
 NEW_TOPIC = "/b/day-by-day/new"

@@ -7,8 +7,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from forum import create_app
+from forum.data.search_index import include_in_schema_comparison
 from forum.extensions import db
-from forum.search_index import include_in_schema_comparison
 
 
 @pytest.fixture

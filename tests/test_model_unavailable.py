@@ -5,9 +5,9 @@ import functools
 
 from sqlalchemy import select
 
+from forum.data.models import Post, PostStatus, Role, ScoringState
 from forum.extensions import db
-from forum.models import Post, PostStatus, Role, ScoringState
-from forum.scoring_runtime import publish_status, scoring_service
+from forum.flow.runtime import publish_status, scoring_service
 from moderation.detoxify_scorer import DetoxifyScorer
 from tests.conftest import make_user, use_scorer
 

@@ -6,9 +6,7 @@ import re
 import pytest
 from sqlalchemy import JSON, String, Text, func, select
 
-from forum.account_data import ERASED_TITLE
-from forum.extensions import db
-from forum.models import (
+from forum.data.models import (
     AuditEntry,
     Notification,
     Post,
@@ -22,6 +20,8 @@ from forum.models import (
     Topic,
     User,
 )
+from forum.extensions import db
+from forum.pages.account_data import ERASED_TITLE
 from tests.conftest import make_user
 
 PASSWORD = "correct horse battery"

@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import event
 
+from forum.data.models import Role
 from forum.extensions import db
-from forum.models import Role
 from tests.conftest import make_user
 
 WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|TRUNCATE)\b", re.I)

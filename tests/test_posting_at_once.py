@@ -5,10 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from forum.data.models import Board, Post, Topic, User
+from forum.data.posting import start_topic
 from forum.extensions import db
-from forum.models import Board, Post, Topic, User
-from forum.pipeline import submit
-from forum.posting import start_topic
+from forum.flow.pipeline import submit
 from tests.conftest import CSRF_FIELD, FormClient, make_user
 
 PASSWORD = "correct horse battery"

@@ -4,8 +4,17 @@ import re
 
 from sqlalchemy import select
 
+from forum.data.models import (
+    AuditEntry,
+    Notification,
+    Post,
+    PostStatus,
+    Report,
+    ReviewItem,
+    Role,
+    User,
+)
 from forum.extensions import db
-from forum.models import AuditEntry, Notification, Post, PostStatus, Report, ReviewItem, Role, User
 from tests.conftest import make_user
 
 
@@ -168,7 +177,7 @@ def test_moderator_edit_keeps_the_original(moderated_app, forms, new_forms, boar
     )
     post = only_post(app)
     assert post.body == "Something here" and post.status == PostStatus.PUBLISHED
-    from forum.models import PostRevision
+    from forum.data.models import PostRevision
 
     with app.app_context():
         assert db.session.scalar(select(PostRevision.body)) == "Something HOSTILE here"
@@ -221,8 +230,8 @@ def test_reports_are_rate_limited(limited_app):
     app = limited_app
     author_id = make_user(app, "Writer")
     with app.app_context():
-        from forum.models import Board
-        from forum.posting import set_post_status, start_topic
+        from forum.data.models import Board
+        from forum.data.posting import set_post_status, start_topic
 
         board = Board(slug="b", name="B")
         db.session.add(board)
@@ -271,7 +280,7 @@ def test_moderation_pages_need_a_moderator(app, forms, boards):
 
 
 def test_audit_log_pages_back_by_keyset(app, new_forms):
-    from forum.review import LOG_PAGE
+    from forum.pages.review import LOG_PAGE
 
     moderator_id = make_user(app, "Mod", Role.MODERATOR)
     with app.app_context():
@@ -297,10 +306,10 @@ def test_queue_pages_through_every_open_item_once_in_order(app, new_forms, board
     """120 open items (ties in priority and time included) over three pages of 50."""
     from datetime import datetime
 
-    from forum.models import Board
-    from forum.pipeline import open_review_item
-    from forum.posting import start_topic
-    from forum.review import QUEUE_ORDER
+    from forum.data.models import Board
+    from forum.data.posting import start_topic
+    from forum.flow.pipeline import open_review_item
+    from forum.pages.review import QUEUE_ORDER
     from moderation.policy import ReviewKind
 
     writer_id = make_user(app, "Writer")
@@ -328,9 +337,9 @@ def test_queue_pages_through_every_open_item_once_in_order(app, new_forms, board
 
 
 def test_queue_filtered_by_kind_keeps_its_filter_across_pages(app, new_forms, boards):
-    from forum.models import Board
-    from forum.pipeline import open_review_item
-    from forum.posting import start_topic
+    from forum.data.models import Board
+    from forum.data.posting import start_topic
+    from forum.flow.pipeline import open_review_item
     from moderation.policy import ReviewKind
 
     writer_id = make_user(app, "Writer")

@@ -5,11 +5,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from forum.data.models import Board, Post, PostStatus, ReviewItem, Role, User
+from forum.data.posting import add_reply, start_topic
 from forum.extensions import db
-from forum.models import Board, Post, PostStatus, ReviewItem, Role, User
-from forum.pipeline import submit
-from forum.posting import add_reply, start_topic
-from forum.worker import score_waiting
+from forum.flow.pipeline import submit
+from forum.flow.scoring import score_waiting
 from tests.conftest import make_user
 
 RESULT_LINK = re.compile(r'<li class="search-result">\s*<a href="/p/(\d+)">')
@@ -186,7 +186,7 @@ def test_the_migration_indexes_posts_already_published(fresh_database):
     from sqlalchemy import insert
 
     from forum import create_app
-    from forum.models import Topic
+    from forum.data.models import Topic
 
     app = create_app(
         {

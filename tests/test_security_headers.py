@@ -6,14 +6,14 @@ from datetime import timedelta
 from flask import template_rendered
 from sqlalchemy import select
 
-from forum import PROJECT_ROOT
+from forum import PACKAGE_ROOT
+from forum.data.models import Post, ReviewItem, Role, User, utcnow
 from forum.extensions import db
-from forum.models import Post, ReviewItem, Role, User, utcnow
 from forum.security import CONTENT_SECURITY_POLICY
 from tests.conftest import FormClient, make_app, make_user
 from tests.html_audit import audit_page
 
-TEMPLATES = PROJECT_ROOT / "templates"
+TEMPLATES = PACKAGE_ROOT / "templates"
 EXPECTED_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from forum.data.models import AuditEntry, Board, Post, PostStatus, ScoringState, Topic, User, utcnow
 from forum.extensions import db
-from forum.models import AuditEntry, Board, Post, PostStatus, ScoringState, Topic, User, utcnow
-from forum.worker import score_waiting
+from forum.flow.scoring import score_waiting
 from moderation.scores import Scores
 from tests.conftest import make_app, make_user, use_scorer
 

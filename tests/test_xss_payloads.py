@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from forum.data.markdown import render_markdown
+from forum.data.models import Board, Post, PostStatus, Topic, User, utcnow
 from forum.extensions import db
-from forum.markdown import render_markdown
-from forum.models import Board, Post, PostStatus, Topic, User, utcnow
 from tests.conftest import FormClient, make_app, make_user, shared_data_dir
 from tests.html_audit import audit_page
 from tests.page_watch import PageWatch, live_server
@@ -72,7 +72,7 @@ class XssSite:
 
     def _post_bodies(self, author: User, board: Board) -> list[int]:
         """The payloads as published posts, 50 to a topic. Rows are built directly with the
-        forum's own renderer (forum.markdown.render_markdown, as posting does); the sample in
+        forum's own renderer (forum.data.markdown.render_markdown, as posting does); the sample in
         _post_through_the_form takes the whole way through the form and the pipeline."""
         topics = []
         for start in range(0, len(self.payloads), PER_PAGE):

@@ -68,8 +68,8 @@ def test_requests_from_known_addresses_leave_no_trace(tmp_path, suite_log):
     writer, reporter = (FormClient(app.test_client()) for _ in TEST_ADDRESSES)
     for client, address in zip((writer, reporter), TEST_ADDRESSES, strict=True):
         client.client.environ_base["REMOTE_ADDR"] = address
+    from forum.data.models import Board
     from forum.extensions import db
-    from forum.models import Board
 
     with app.app_context():
         db.session.add(Board(slug="day-by-day", name="Day by day"))

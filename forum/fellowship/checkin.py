@@ -12,13 +12,13 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from forum.data.models import Board, Post, PostStatus, ScoringState, Topic, User
+from forum.data.posting import PostingError, add_reply, set_post_status, start_topic
 from forum.extensions import db
 from forum.fellowship.harbor_member import harbor_member
 from forum.fellowship.milestones import utc_today
 from forum.fellowship.models import DailyCheckin
-from forum.models import Board, Post, PostStatus, ScoringState, Topic, User
-from forum.pipeline import submit
-from forum.posting import PostingError, add_reply, set_post_status, start_topic
+from forum.flow.pipeline import submit
 
 CHECKIN_TEXT = "I'm staying sober today."
 OPENING_TEXT = (

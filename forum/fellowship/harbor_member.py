@@ -8,8 +8,8 @@ import secrets
 
 from sqlalchemy import select
 
+from forum.data.models import User
 from forum.extensions import db
-from forum.models import User
 
 HARBOR_MEMBER_KEY = "~harbor"
 HARBOR_MEMBER_NAME = "Harbor"

@@ -13,14 +13,14 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from forum.data.markdown import render_markdown
+from forum.data.models import Notification, PostStatus, User, utcnow
+from forum.data.posting import PostingError
 from forum.extensions import db
 from forum.fellowship.messaging import conversation_link
 from forum.fellowship.milestones import days_in_recovery, utc_today
 from forum.fellowship.models import ConversationMessage, Mentorship, MentorshipStatus
-from forum.markdown import render_markdown
-from forum.models import Notification, PostStatus, User, utcnow
-from forum.pipeline import submit
-from forum.posting import PostingError
+from forum.flow.pipeline import submit
 from moderation.identifying import IdentifyingDetail
 
 

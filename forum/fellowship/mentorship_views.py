@@ -22,7 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
-from forum.boards import identifying_details_to_confirm
+from forum.data.models import PostStatus, User
 from forum.extensions import db
 from forum.fellowship import mentorship
 from forum.fellowship.forms import MentorRequestForm, MessageForm, MessageReportForm
@@ -32,10 +32,10 @@ from forum.fellowship.models import (
     MentorshipStatus,
     MessageReport,
 )
-from forum.help import helplines_for_reader
-from forum.keyset import page_and_cursor
-from forum.models import PostStatus, User
-from forum.pipeline import open_review_item
+from forum.flow.pipeline import open_review_item
+from forum.pages.boards import identifying_details_to_confirm
+from forum.pages.help import helplines_for_reader
+from forum.pages.keyset import page_and_cursor
 from forum.ratelimit import limiter
 from moderation.identifying import IdentifyingDetail
 from moderation.policy import ReviewKind

@@ -6,9 +6,9 @@ Kept apart from the mentorship rules so the moderation pipeline can change a mes
 
 from sqlalchemy import select
 
+from forum.data.models import Notification, PostStatus
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage
-from forum.models import Notification, PostStatus
 
 NEW_MESSAGE = "new_message"
 

@@ -6,8 +6,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from forum.data.models import ModeratedText, PostStatus, User, utcnow
 from forum.extensions import db
-from forum.models import ModeratedText, PostStatus, User, utcnow
 
 
 class DailyCheckin(db.Model):

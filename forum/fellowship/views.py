@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug import Response
 
-from forum.boards import after_submit, ensure_can_post
+from forum.data.models import Board, User
 from forum.extensions import db
 from forum.fellowship import checkin, mentorship_views
 from forum.fellowship.forms import HelpingForm, RecoveryDateForm, StartAgainForm
@@ -31,8 +31,8 @@ from forum.fellowship.milestones import (
     utc_today,
 )
 from forum.fellowship.welcome import sees_newcomers, waiting_for_welcome
-from forum.keyset import page_and_cursor, parse_cursor
-from forum.models import Board, User
+from forum.pages.boards import after_submit, ensure_can_post
+from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.ratelimit import limiter
 
 bp = Blueprint("fellowship", __name__)

@@ -13,9 +13,9 @@ from flask import current_app
 from sqlalchemy import Select, and_, exists, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
+from forum.data.models import Post, PostStatus, Topic, User, utcnow
 from forum.extensions import db
 from forum.fellowship.harbor_member import HARBOR_MEMBER_KEY
-from forum.models import Post, PostStatus, Topic, User, utcnow
 
 
 def sees_newcomers(viewer: Any) -> bool:

@@ -4,10 +4,10 @@ Revision ID: 9418b182db11
 Revises: 7041a36eb605
 Create Date: 2026-12-01 09:49:04.582353
 
-Every log-in becomes a member_sessions row (forum/sessions.py), so log-out and "log out
+Every log-in becomes a member_sessions row (forum/data/member_sessions.py), so log-out and "log out
 everywhere" end it on the server; a member's token on their own row had signed out only other
 devices, and only on a password change. posting_clocks holds when each member last posted a
-topic, a reply or an edit, claimed atomically with the post (forum/posting_limits.py).
+topic, a reply or an edit, claimed atomically with the post (forum/data/posting_clocks.py).
 Upgrading signs every member out once: the old cookies name no session.
 """
 

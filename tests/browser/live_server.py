@@ -9,11 +9,11 @@ from flask import Flask, Response
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from forum.data.models import Board, ReviewItem, Role, Topic, User
+from forum.data.posting import add_reply, start_topic
 from forum.demo import seed_demo
 from forum.extensions import db
-from forum.models import Board, ReviewItem, Role, Topic, User
-from forum.pipeline import submit
-from forum.posting import add_reply, start_topic
+from forum.flow.pipeline import submit
 from tests.conftest import FixedScorer, make_app, make_user, use_scorer
 
 PASSWORD = "correct horse battery"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from forum.models import Role
+from forum.data.models import Role
 from tests.browser.live_server import HELD_KEYWORD
 
 expect = pytest.importorskip(

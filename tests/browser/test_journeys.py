@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from forum.models import Role
+from forum.data.models import Role
 from tests.browser.live_server import HELD_KEYWORD
 
 expect = pytest.importorskip(

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from forum.markdown import CONTENT_WARNING_MAX_CHARS
+from forum.data.markdown import CONTENT_WARNING_MAX_CHARS
 
 PSEUDONYM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{1,30}[A-Za-z0-9_]$")
 PASSWORD_MIN = 10

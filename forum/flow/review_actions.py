@@ -11,9 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from forum.extensions import db
-from forum.markdown import render_markdown
-from forum.models import (
+from forum.data.markdown import render_markdown
+from forum.data.models import (
     AuditEntry,
     Notification,
     Post,
@@ -24,8 +23,9 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.pipeline import points_at, set_status, subject_key
-from forum.posting import PostingError
+from forum.data.posting import PostingError
+from forum.extensions import db
+from forum.flow.pipeline import points_at, set_status, subject_key
 from moderation.identifying import find_identifying_details, redact
 
 CLAIM_MINUTES = 15

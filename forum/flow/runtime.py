@@ -52,8 +52,8 @@ def scoring_service(app: Flask | None = None) -> ScoringService:
 
 def publish_status(service: ScoringService) -> None:
     """Record the model's status where every web process can read it (the moderators' banner)."""
+    from forum.data.site_settings import get_setting, set_setting
     from forum.extensions import db
-    from forum.settings import get_setting, set_setting
 
     status = {"status": service.status, "reason": service.reason}
     if get_setting(STATUS_KEY, None) != status:
@@ -75,7 +75,7 @@ def start_background_scoring(app: Flask, interval: float = 2.0) -> None:
         app.extensions["harbor_sweeper"] = True
 
     def sweep() -> None:
-        from forum.worker import score_waiting
+        from forum.flow.scoring import score_waiting
 
         while True:
             try:

@@ -8,19 +8,12 @@ moved in the same transaction, so reading a topic never counts rows.
 from collections.abc import Iterable
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
-from flask_login import current_user, login_required
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug import Response
 
+from forum.data.models import Post, User, utcnow
+from forum.data.sql import insert_unless_present
 from forum.extensions import db
-from forum.models import Post, PostStatus, User, utcnow
-from forum.ratelimit import limiter
-from forum.sql import insert_unless_present
-from forum.visibility import topic_or_404
-
-bp = Blueprint("reactions", __name__)
 
 # kind: what the button says. The order is the order on the page.
 REACTIONS = {"hear_you": "I hear you", "me_too": "Me too", "strength": "Sending strength"}
@@ -37,7 +30,6 @@ class Reaction(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-@bp.app_template_global()
 def reaction_counts(post: Post) -> list[tuple[str, str, int]]:
     """(kind, label, count) for each reaction, in page order: one call per post on a page."""
     return [(kind, label, getattr(post, f"reactions_{kind}")) for kind, label in REACTIONS.items()]
@@ -110,25 +102,3 @@ def reactions_of(member: User, posts: Iterable[Post]) -> dict[int, str]:
         )
     )
     return {post_id: kind for post_id, kind in rows}
-
-
-@bp.route("/p/<int:post_id>/react", methods=["POST"])
-@login_required
-@limiter.limit("120 per hour", key_func=lambda: f"react:{current_user.id}")
-def react_to_post(post_id: int) -> Response:
-    post = db.session.get(Post, post_id)
-    if post is None or post.status != PostStatus.PUBLISHED:
-        abort(404)
-    topic_or_404(post.topic_id)
-    kind = request.form.get("kind", "")
-    if kind not in REACTIONS:
-        abort(400, "Unknown reaction.")
-    if post.author_id == current_user.id:
-        abort(403, "Reactions are for other members' posts.")
-    now_mine = react(post, current_user, kind)
-    db.session.commit()
-    if now_mine is None:
-        flash(f"You took back “{REACTIONS[kind]}”.", "success")
-    else:
-        flash(f"You sent “{REACTIONS[now_mine]}”.", "success")
-    return redirect(url_for("boards.show_post", post_id=post.id))

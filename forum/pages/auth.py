@@ -3,10 +3,12 @@
 import functools
 import secrets
 import unicodedata
+from datetime import timedelta
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -15,16 +17,23 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select, update
 from werkzeug import Response
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.data.member_sessions import (
+    end_session,
+    end_sessions,
+    member_of_session,
+    open_session_count,
+    start_session,
+)
+from forum.data.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
 from forum.extensions import db, login_manager
 from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
-from forum.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
-from forum.known_devices import known_device_of, remember_device
-from forum.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
+from forum.pages.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm
+from forum.pages.known_devices import known_device_of, remember_device
 from forum.ratelimit import (
     LOGIN_PER_ADDRESS,
     LOGIN_PER_KNOWN_DEVICE,
@@ -36,7 +45,6 @@ from forum.ratelimit import (
     keyed_hash,
     limiter,
 )
-from forum.sessions import end_sessions, open_session_count, sign_in, sign_out
 from moderation.identifying import pseudonym_problem
 
 bp = Blueprint("auth", __name__)
@@ -47,6 +55,31 @@ PSEUDONYM_MAX_CHARS = 32
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to do that."
 login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(key: str) -> User | None:
+    """The member whose open session the browser's cookie names (forum/data/member_sessions);
+    a suspended member is signed out."""
+    user = member_of_session(key)
+    if user is None or user.is_suspended():
+        return None
+    user.session_key = key
+    return user
+
+
+def sign_in(user: User, remember: bool = False) -> None:
+    """Start a server-side session and sign this browser in with it (the caller commits)."""
+    lifetime = timedelta(days=current_app.config["HARBOR_SESSION_DAYS"])
+    user.session_key = start_session(user, lifetime)
+    login_user(user, remember=remember)
+
+
+def sign_out() -> None:
+    """End this browser's session on the server and sign it out (the caller commits)."""
+    if key := getattr(current_user, "session_key", None):
+        end_session(key)
+    logout_user()
 
 
 def find_user(pseudonym: str) -> User | None:

@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import func, select
 from werkzeug import Response
 
-from forum.access import admin_required
-from forum.auth import find_user
+from forum.data.models import Board, Role, User
+from forum.data.site_settings import get_setting, set_setting
 from forum.extensions import db
-from forum.forms import BoardForm, RoleForm
-from forum.models import Board, Role, User
-from forum.settings import get_setting, set_setting
+from forum.pages.access import admin_required
+from forum.pages.auth import find_user
+from forum.pages.forms import BoardForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -3,8 +3,8 @@
 from flask import current_app
 from sqlalchemy import select
 
+from forum.data.models import Post, ReviewItem
 from forum.extensions import db
-from forum.models import Post, ReviewItem
 from moderation.policy import ReviewKind, thresholds_from_config
 
 MINIMUM_REVIEWED = 10

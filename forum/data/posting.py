@@ -8,10 +8,10 @@ where the topic's followers are told of it.
 
 from sqlalchemy import case, update
 
+from forum.data.markdown import render_markdown
+from forum.data.models import Board, Post, PostStatus, Topic, User, utcnow
+from forum.data.notifications import follow_automatically, notify_followers
 from forum.extensions import db
-from forum.markdown import render_markdown
-from forum.models import Board, Post, PostStatus, Topic, User, utcnow
-from forum.notifications import follow_automatically, notify_followers
 
 
 class PostingError(Exception):

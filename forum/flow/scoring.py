@@ -14,10 +14,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import literal, or_, select, update
 
+from forum.data.models import Post, ScoringState, utcnow
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage
-from forum.models import Post, ScoringState, utcnow
-from forum.pipeline import Subject, apply_scores, subject_text
+from forum.flow.pipeline import Subject, apply_scores, subject_text
 from moderation.scoring import ScoringService
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def run_worker(service: ScoringService, *, forever: bool, interval: float = 1.0)
     A worker that runs forever outlives a bad moment (the database restarting, say): it logs
     the error and tries again after `interval`.
     """
-    from forum.scoring_runtime import publish_status
+    from forum.flow.runtime import publish_status
 
     scored = 0
     while True:

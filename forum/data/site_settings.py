@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import current_app
 
+from forum.data.models import Setting
 from forum.extensions import db
-from forum.models import Setting
 
 _CACHE_SECONDS = 30.0
 

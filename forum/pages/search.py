@@ -3,10 +3,10 @@
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from forum.data.search_index import MAX_TERMS, search_posts, search_terms
 from forum.extensions import db
-from forum.keyset import page_and_cursor
+from forum.pages.keyset import page_and_cursor
 from forum.ratelimit import SEARCH_LIMIT, limiter
-from forum.search_index import MAX_TERMS, search_posts, search_terms
 
 bp = Blueprint("search", __name__)
 

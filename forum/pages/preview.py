@@ -7,7 +7,7 @@ preview can never show what a post would not; Markdown is never rendered in the 
 from flask import Blueprint, current_app, get_template_attribute, request
 from flask_login import login_required
 
-from forum.markdown import CONTENT_WARNING_MAX_CHARS, render_markdown
+from forum.data.markdown import CONTENT_WARNING_MAX_CHARS, render_markdown
 from forum.ratelimit import limiter
 
 bp = Blueprint("preview", __name__)

@@ -9,8 +9,6 @@ one unread message per topic counts the replies since they last marked their mes
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
-from flask_login import current_user, login_required
 from sqlalchemy import (
     ForeignKey,
     UniqueConstraint,
@@ -23,15 +21,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from werkzeug import Response
 
+from forum.data.models import Notification, Post, utcnow
+from forum.data.sql import insert_unless_present
 from forum.extensions import db
-from forum.models import Notification, Post, utcnow
-from forum.ratelimit import limiter
-from forum.sql import insert_unless_present
-from forum.visibility import topic_or_404
-
-bp = Blueprint("notifications", __name__)
 
 REPLY = "reply"
 # the navigation shows "9+" rather than counting a long backlog on every page
@@ -131,28 +124,3 @@ def unread_count(user_id: int) -> int:
         .subquery()
     )
     return db.session.scalar(select(func.count()).select_from(unread)) or 0
-
-
-@bp.app_context_processor
-def unread_messages() -> dict:
-    if not current_user.is_authenticated:
-        return {}
-    count = unread_count(current_user.id)
-    label = f"{UNREAD_SHOWN_UP_TO}+" if count > UNREAD_SHOWN_UP_TO else str(count)
-    return {"unread_messages": label if count else None}
-
-
-@bp.route("/t/<int:topic_id>/follow", methods=["POST"])
-@login_required
-@limiter.limit("60 per hour", key_func=lambda: f"follow:{current_user.id}")
-def follow(topic_id: int) -> Response:
-    """Follow or mute a topic (form field `mute`: "yes" mutes, anything else follows)."""
-    topic = topic_or_404(topic_id)
-    muted = request.form.get("mute") == "yes"
-    set_muted(topic.id, current_user.id, muted)
-    db.session.commit()
-    if muted:
-        flash("Topic muted: you won't get messages about its replies.", "success")
-    else:
-        flash("You're following this topic: new replies will show in your messages.", "success")
-    return redirect(url_for("boards.topic", topic_id=topic.id))

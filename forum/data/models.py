@@ -82,8 +82,8 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
-    # the key of the server-side session (forum.sessions) this request signed in with; set
-    # when a session is started or loaded, never stored
+    # the key of the server-side session (forum/data/member_sessions.py) this request signed
+    # in with: set when a session is started or loaded, never stored
     session_key = None
 
     def get_id(self) -> str | None:

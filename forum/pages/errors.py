@@ -5,8 +5,8 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, TooManyRequests
 
+from forum.data.posting import PostingError
 from forum.extensions import db
-from forum.posting import PostingError
 from forum.ratelimit import seconds_until_retry
 
 MESSAGES = {

@@ -14,18 +14,18 @@ from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
-from forum import review_actions
-from forum.access import moderator_required
+from forum.data.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
+from forum.data.posting import PostingError
+from forum.data.site_settings import get_setting
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage, MessageReport
-from forum.keyset import page_and_cursor, parse_cursor
-from forum.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
-from forum.pipeline import open_review_item
-from forum.posting import PostingError
+from forum.flow import review_actions
+from forum.flow.pipeline import open_review_item
+from forum.flow.runtime import STATUS_KEY
+from forum.pages.access import moderator_required
+from forum.pages.keyset import page_and_cursor, parse_cursor
+from forum.pages.visibility import topic_or_404
 from forum.ratelimit import REPORTS_PER_MEMBER, limiter, member_or_address
-from forum.scoring_runtime import STATUS_KEY
-from forum.settings import get_setting
-from forum.visibility import topic_or_404
 from moderation.policy import ReviewKind
 
 bp = Blueprint("review", __name__)

@@ -17,10 +17,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, select
 
-from forum.extensions import db
-from forum.fellowship.messaging import set_message_status
-from forum.fellowship.models import ConversationMessage
-from forum.models import (
+from forum.data.models import (
     AuditEntry,
     Post,
     PostStatus,
@@ -29,9 +26,12 @@ from forum.models import (
     ScoringState,
     utcnow,
 )
-from forum.posting import set_post_status
-from forum.posting_limits import is_new_member
-from forum.scoring_runtime import scoring_service
+from forum.data.posting import set_post_status
+from forum.extensions import db
+from forum.fellowship.messaging import set_message_status
+from forum.fellowship.models import ConversationMessage
+from forum.flow.runtime import scoring_service
+from forum.pages.posting_limits import is_new_member
 from moderation.crisis import CrisisDetector, Severity
 from moderation.policy import (
     Decision,

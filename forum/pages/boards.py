@@ -18,23 +18,29 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
+from forum.data.models import Post, PostStatus, Topic, User
+from forum.data.notifications import follow_state
+from forum.data.posting import (
+    PostingError,
+    add_reply,
+    delete_post_by_author,
+    edit_post,
+    start_topic,
+)
+from forum.data.reactions import reactions_of
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.forms import (
+from forum.flow.pipeline import submit
+from forum.pages.forms import (
     CONTENT_WARNING_SUGGESTIONS,
     EditPostForm,
     PostingForm,
     ReplyForm,
     TopicForm,
 )
-from forum.keyset import page_and_cursor, parse_cursor
-from forum.models import Post, PostStatus, Topic, User
-from forum.notifications import follow_state
-from forum.pipeline import submit
-from forum.posting import PostingError, add_reply, delete_post_by_author, edit_post, start_topic
-from forum.posting_limits import take_turn
-from forum.reactions import reactions_of
-from forum.visibility import board_or_404, topic_or_404, visible_boards
+from forum.pages.keyset import page_and_cursor, parse_cursor
+from forum.pages.posting_limits import take_turn
+from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
 from moderation.identifying import IdentifyingDetail, find_identifying_details
 
 bp = Blueprint("boards", __name__)
@@ -57,7 +63,7 @@ POST_ON_PAGE = (
     Post.reactions_strength,
 )
 AUTHOR_ON_PAGE = (User.pseudonym, User.show_day_count, User.recovery_started_on)
-# built once, as forum.visibility explains
+# built once, as forum.pages.visibility explains
 POSTS_ON_TOPIC_PAGE = (
     select(Post)
     .options(load_only(*POST_ON_PAGE), joinedload(Post.author).load_only(*AUTHOR_ON_PAGE))

@@ -16,7 +16,7 @@ from flask import (
 )
 from werkzeug import Response
 
-from forum.pipeline import crisis_detector
+from forum.flow.pipeline import crisis_detector
 from forum.ratelimit import limiter
 from moderation.helplines import REGIONS, HelplineSelection, helplines_for, normalise_region
 

@@ -5,8 +5,8 @@ from flask_login import current_user
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
+from forum.data.models import Board, PostStatus, Topic
 from forum.extensions import db
-from forum.models import Board, PostStatus, Topic
 
 # Statements that every page view runs are built once: SQLAlchemy works out a statement's
 # cache key once per statement object, and rebuilding it per request cost a topic page a

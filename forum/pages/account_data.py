@@ -24,10 +24,7 @@ from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
-from forum.extensions import db
-from forum.fellowship.models import ConversationMessage
-from forum.forms import DeleteAccountForm
-from forum.models import (
+from forum.data.models import (
     AuditEntry,
     Notification,
     Post,
@@ -41,10 +38,13 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.posting import set_post_status
+from forum.data.posting import set_post_status
+from forum.data.reactions import take_back_all
+from forum.extensions import db
+from forum.fellowship.models import ConversationMessage
+from forum.flow.review_actions import resolve_item
+from forum.pages.forms import DeleteAccountForm
 from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
-from forum.reactions import take_back_all
-from forum.review_actions import resolve_item
 
 bp = Blueprint("account_data", __name__)
 

@@ -24,7 +24,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session
 
-from forum.models import Post, PostStatus, Topic
+from forum.data.models import Post, PostStatus, Topic
 
 TABLE = "post_search"
 MAX_TERMS = 8

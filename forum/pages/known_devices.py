@@ -18,7 +18,7 @@ import secrets
 from flask import current_app, request
 from werkzeug import Response
 
-from forum.models import User
+from forum.data.models import User
 from forum.ratelimit import keyed_hash
 
 COOKIE = "harbor_device"

@@ -1,0 +1,1 @@
+"""The pages people open: one blueprint a module, with their forms and access rules."""

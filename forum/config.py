@@ -48,6 +48,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # SQLite: how long a write waits for another process's write lock before Harbor
+        # refuses it (503, with the writer's words shown back)
+        "HARBOR_DATABASE_BUSY_SECONDS": float(os.environ.get("HARBOR_DATABASE_BUSY_SECONDS", 10)),
         "HARBOR_REDIS_URL": redis_url,
         # A post is at most 50,000 characters; a request over 256 KiB is refused with 413.
         "MAX_CONTENT_LENGTH": int(os.environ.get("HARBOR_MAX_REQUEST_BYTES", 256 * 1024)),
@@ -62,6 +65,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Rate limits are on unless this is "off" (load tests only; never in production).
         "RATELIMIT_ENABLED": os.environ.get("HARBOR_RATE_LIMITS", "on").lower() != "off",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis down: count in this process (flask-limiter logs a warning) rather than fail, and
+        # give up on it within a second, not a TCP timeout; it is asked again now and then
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_HEADERS_ENABLED": True,
         # Cookies: HttpOnly always, SameSite=Lax, Secure when served over HTTPS.
         "HARBOR_HTTPS": https,

@@ -6,6 +6,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.extensions import db
 
+#: The largest value an INTEGER column holds on PostgreSQL (ids, counts, positions); a number
+#: past it names no row, and SQLite can't even take one past 2**63 as a parameter.
+INTEGER_MAX = 2**31 - 1
+
+
+def database_int(value: str) -> int:
+    """An integer from a URL or form that fits an INTEGER column; ValueError otherwise (so
+    `request.args.get(name, type=database_int)` reads it as absent)."""
+    number = int(value)
+    if not -INTEGER_MAX - 1 <= number <= INTEGER_MAX:
+        raise ValueError(f"{value!r} is past an integer column")
+    return number
+
 
 def dialect_insert(model: Any) -> postgresql.Insert | sqlite.Insert:
     """An INSERT with the current database's ON CONFLICT clauses (both dialects have them)."""

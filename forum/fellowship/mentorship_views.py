@@ -35,7 +35,7 @@ from forum.fellowship.models import (
 from forum.flow.pipeline import open_review_item
 from forum.pages.boards import identifying_details_to_confirm
 from forum.pages.help import helplines_for_reader
-from forum.pages.keyset import page_and_cursor
+from forum.pages.keyset import id_before, page_and_cursor
 from forum.ratelimit import limiter
 from moderation.identifying import IdentifyingDetail
 from moderation.policy import ReviewKind
@@ -189,7 +189,7 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
         .order_by(ConversationMessage.id.desc())
         .limit(MESSAGES_PER_PAGE + 1)
     )
-    before = request.args.get("before", type=int)
+    before = id_before()
     if before:
         query = query.where(ConversationMessage.id < before)
     newest_first, older = page_and_cursor(

@@ -20,7 +20,8 @@ workers = int(
         "HARBOR_WEB_WORKERS", 2 * (os.cpu_count() or 1) if os.environ.get("HARBOR_REDIS_URL") else 1
     )
 )
-worker_class = "gthread"
+# gthread, with each request's head gathered by the event loop: slow clients hold no thread
+worker_class = "forum.web_worker.SlowClientSafeWorker"
 threads = int(os.environ.get("HARBOR_WEB_THREADS", 4))
 timeout = 30
 graceful_timeout = 20

@@ -159,3 +159,19 @@ def test_healthz_says_plainly_that_redis_is_down(redis_down_app):
     health = redis_down_app.test_client().get("/healthz")
     assert health.status_code == 200  # the forum works: limits count in this process
     assert health.get_json()["rate_limits"] == "Redis unreachable: counting in this process"
+
+
+# --- a refusal after crisis words ---------------------------------------------------------
+
+
+def test_a_refused_post_in_crisis_brings_the_helplines_first(limited_app):
+    member = established_member(limited_app, "Struggling")
+    topic_with_a_post(limited_app, member)
+    refused = member.submit(
+        "/b/day-by-day/new",
+        {"title": "Tonight", "body": "I have the pills ready and I want to end it all tonight"},
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 429  # a topic a moment ago: topics need time between them
+    helplines = page.index("You don't have to go through this alone")
+    assert helplines < page.index("What you wrote") < page.index("end it all tonight")

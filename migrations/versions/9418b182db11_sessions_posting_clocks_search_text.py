@@ -1,4 +1,5 @@
-"""Server-side sessions (replacing users.session_token) and posting clocks
+"""Server-side sessions (replacing users.session_token), posting clocks, and a search index of
+the text outside content warnings
 
 Revision ID: 9418b182db11
 Revises: 7041a36eb605
@@ -8,11 +9,15 @@ Every log-in becomes a member_sessions row (forum/data/member_sessions.py), so l
 everywhere" end it on the server; a member's token on their own row had signed out only other
 devices, and only on a password change. posting_clocks holds when each member last posted a
 topic, a reply or an edit, claimed atomically with the post (forum/data/posting_clocks.py).
-Upgrading signs every member out once: the old cookies name no session.
+The search index is rebuilt to hold only what readers see before opening a content warning
+(PostgreSQL's keeps that text too, for its snippets). Upgrading signs every member out once:
+the old cookies name no session.
 """
 
 import sqlalchemy as sa
 from alembic import op
+
+from forum.data.search_index import rebuild_search_index
 
 # revision identifiers, used by Alembic.
 revision = "9418b182db11"
@@ -62,8 +67,15 @@ def upgrade():
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("session_token")
 
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE post_search ADD COLUMN body TEXT NOT NULL DEFAULT ''")
+        op.execute("ALTER TABLE post_search ALTER COLUMN body DROP DEFAULT")
+    rebuild_search_index(op.get_bind())
+
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE post_search DROP COLUMN body")
     # each member gets a fresh random token: an empty one would match an empty cookie
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(

@@ -41,8 +41,12 @@ def register(app: Flask) -> None:
         start_background_scoring(app)
 
     @app.before_request
-    def reject_unreadable_forms() -> None:
-        """Invalid UTF-8 or NUL bytes in a form get a 400 before any view sees them."""
+    def reject_unreadable_input() -> None:
+        """A NUL character anywhere (PostgreSQL text can't hold one), or invalid UTF-8 in a
+        form, gets a 400 before any view sees it."""
+        in_address = [request.path, *request.args.keys(), *request.args.values()]
+        if any("\x00" in value for value in in_address):
+            abort(400, "The address held a NUL character.")
         if request.method not in ("POST", "PUT", "PATCH"):
             return
         if request.mimetype == "application/x-www-form-urlencoded":

@@ -5,10 +5,10 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from forum.config import load_config
+from forum.data.search_index import keep_index_with
 from forum.extensions import csrf, db, login_manager, migrate
 from forum.log_privacy import keep_addresses_out_of_logs
 from forum.ratelimit import limiter
@@ -55,6 +55,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
     security.register(app)
     db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas)
+    keep_index_with(db.session)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -80,7 +83,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """WAL lets readers and one writer work at once (a write waits for a lock for the busy
     timeout set in create_app)."""

@@ -1,6 +1,7 @@
 """Operators' commands: `flask --app wsgi harbor ...`."""
 
 import getpass
+import json
 from pathlib import Path
 
 import click
@@ -8,10 +9,19 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from forum.data.models import Board, Role, User
+from forum.data.models import Board, Post, PostStatus, Role, User
+from forum.data.posting import PostingError
+from forum.data.search_index import rebuild_search_index
+from forum.demo import seed_demo
 from forum.extensions import db
+from forum.fellowship.checkin import open_thread
+from forum.flow.calibration import suggest_thresholds
+from forum.flow.runtime import run_worker, scoring_service
+from forum.flow.scoring import count, rescore
 from forum.pages.auth import find_user, new_recovery_codes
-from moderation.policy import thresholds_from_config
+from moderation.crisis import CrisisDetector, evaluate_crisis
+from moderation.evaluation import read_labelled_csv
+from moderation.policy import evaluate_moderation, thresholds_from_config
 from moderation.scoring import ScoringService
 
 harbor_cli = AppGroup("harbor", help="Harbor's operator commands.")
@@ -21,7 +31,6 @@ harbor_cli = AppGroup("harbor", help="Harbor's operator commands.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the forum already has boards.")
 def seed_demo_command(if_empty: bool) -> None:
     """Seed demo boards, members and topics."""
-    from forum.demo import seed_demo
 
     if if_empty and db.session.scalar(select(Board.id).limit(1)):
         click.echo("The forum already has boards; no demo content added.")
@@ -33,8 +42,6 @@ def seed_demo_command(if_empty: bool) -> None:
 @harbor_cli.command("open-checkin")
 def open_checkin_command() -> None:
     """Open today's "Just for today" thread if nobody has yet (safe to run from cron)."""
-    from forum.data.posting import PostingError
-    from forum.fellowship.checkin import open_thread
 
     try:
         topic = open_thread()
@@ -108,7 +115,6 @@ def restore_command(path: Path, yes: bool) -> None:
 @harbor_cli.command("search-reindex")
 def search_reindex_command() -> None:
     """Rebuild the search index from the published posts (after restoring a backup, say)."""
-    from forum.data.search_index import rebuild_search_index
 
     rebuild_search_index(db.session.connection())
     db.session.commit()
@@ -117,7 +123,6 @@ def search_reindex_command() -> None:
 
 def _service_for_command(wait: float) -> ScoringService:
     """Load Detoxify for a command, saying plainly which model will score."""
-    from forum.flow.runtime import scoring_service
 
     service = scoring_service()
     service.wait_until_loaded(timeout=wait)
@@ -130,11 +135,8 @@ def _service_for_command(wait: float) -> ScoringService:
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between empty polls.")
 def worker_command(once: bool, interval: float) -> None:
     """Score waiting posts (and rescore fallback-scored ones once Detoxify is back)."""
-    from forum.flow.runtime import scoring_service
-    from forum.flow.scoring import run_worker
 
-    service = scoring_service()
-    scored = run_worker(service, forever=not once, interval=interval)
+    scored = run_worker(scoring_service(), forever=not once, interval=interval)
     click.echo(f"Scored {scored} posts.")
 
 
@@ -144,44 +146,26 @@ def worker_command(once: bool, interval: float) -> None:
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for Detoxify.")
 def rescore_command(since, until, batch_size: int, wait: float) -> None:  # noqa: ANN001
-    """Re-run the pipeline over all posts or a date range (after a model or threshold change)."""
-    from sqlalchemy import func
+    """Score posts again and re-apply the policy (after a model or threshold change).
 
-    from forum.data.models import Post, PostStatus
-    from forum.flow.pipeline import apply_scores, post_text
+    Posts are leased as a scoring worker leases them, so a rescore and running workers never
+    score one post at the same time.
+    """
 
     service = _service_for_command(wait)
-    live = Post.status.notin_([PostStatus.DELETED, PostStatus.REMOVED])
-    conditions = [live]
+    condition = Post.status.notin_([PostStatus.DELETED, PostStatus.REMOVED])
     if since:
-        conditions.append(Post.created_at >= since)
+        condition &= Post.created_at >= since
     if until:
-        conditions.append(Post.created_at < until)
-    total = db.session.scalar(select(func.count()).select_from(Post).where(*conditions))
-    last_id = 0
+        condition &= Post.created_at < until
+    total = count(Post, condition)
     with click.progressbar(length=total, label="Rescoring") as bar:
-        while True:
-            posts = db.session.scalars(
-                select(Post)
-                .where(*conditions, Post.id > last_id)
-                .order_by(Post.id)
-                .limit(batch_size)
-            ).all()
-            if not posts:
-                break
-            for post, scores in zip(
-                posts, service.score_many([post_text(p) for p in posts]), strict=True
-            ):
-                apply_scores(post, scores)
-            last_id = posts[-1].id
-            db.session.commit()
-            bar.update(len(posts))
+        for batch in rescore(service, Post, condition, batch_size):
+            bar.update(batch)
     click.echo(f"Rescored {total} posts.")
 
 
 def _evaluation_output(figures: dict, as_json: bool) -> None:
-    import json
-
     if as_json:
         click.echo(json.dumps(figures, sort_keys=True))
         return
@@ -207,8 +191,6 @@ def _evaluation_output(figures: dict, as_json: bool) -> None:
 @click.option("--wait", default=120.0, show_default=True, help="Seconds to wait for Detoxify.")
 def evaluate_moderation_command(csv_file, text_column, label_column, as_json, limit, wait) -> None:  # noqa: ANN001
     """Run the pipeline over a labelled CSV: precision, recall, F1, FPR, ROC-AUC."""
-    from moderation.evaluation import read_labelled_csv
-    from moderation.policy import evaluate_moderation
 
     try:
         rows = read_labelled_csv(csv_file, text_column, label_column)
@@ -229,8 +211,6 @@ def evaluate_moderation_command(csv_file, text_column, label_column, as_json, li
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate_crisis_command(csv_file, text_column, label_column, as_json) -> None:  # noqa: ANN001
     """Evaluate the crisis detector on a labelled CSV: recall, precision, false-positive rate."""
-    from moderation.crisis import CrisisDetector, evaluate_crisis
-    from moderation.evaluation import read_labelled_csv
 
     try:
         rows = read_labelled_csv(csv_file, text_column, label_column)
@@ -242,7 +222,6 @@ def evaluate_crisis_command(csv_file, text_column, label_column, as_json) -> Non
 @harbor_cli.command("calibrate")
 def calibrate_command() -> None:
     """Suggest per-label thresholds from moderators' reviewed decisions."""
-    from forum.flow.calibration import suggest_thresholds
 
     suggestions = suggest_thresholds()
     if not suggestions:

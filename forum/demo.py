@@ -5,8 +5,9 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
-from forum.data.models import Board, PostStatus, User, utcnow
-from forum.data.posting import add_reply, set_post_status, start_topic
+from forum.data.clock import utcnow
+from forum.data.models import Board, PostStatus, User
+from forum.data.posting import add_reply, start_topic
 from forum.extensions import db
 
 DEMO_CONTENT = Path(__file__).with_name("demo_content.toml")
@@ -45,9 +46,9 @@ def seed_demo() -> None:
         )
         first.created_at = start + timedelta(days=offset)
         first.topic.created_at = first.topic.last_post_at = first.created_at
-        set_post_status(first, PostStatus.PUBLISHED)
+        first.set_status(PostStatus.PUBLISHED)
         for hours, reply_spec in enumerate(spec["replies"], start=1):
             reply = add_reply(first.topic, members[reply_spec["author"]], reply_spec["body"])
             reply.created_at = first.created_at + timedelta(hours=3 * hours)
-            set_post_status(reply, PostStatus.PUBLISHED)
+            reply.set_status(PostStatus.PUBLISHED)
     db.session.commit()

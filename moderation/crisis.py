@@ -67,7 +67,7 @@ class CrisisMatch:
     text: str
     rule: str  # the pattern as written in the phrase file, so a moderator can find it
 
-    def to_dict(self) -> dict:
+    def to_json(self) -> dict:
         return {
             "category": self.category.value,
             "severity": self.severity.name.lower(),
@@ -76,6 +76,17 @@ class CrisisMatch:
             "text": self.text,
             "rule": self.rule,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> CrisisMatch:
+        return cls(
+            Category(data["category"]),
+            Severity[data["severity"].upper()],
+            data["start"],
+            data["end"],
+            data["text"],
+            data["rule"],
+        )
 
 
 @dataclass(frozen=True)
@@ -108,13 +119,12 @@ class CrisisResult:
         found = {m.category for m in self.matches}
         return tuple(c for c in Category if c in found)
 
-    def to_dict(self) -> dict:
-        return {
-            "is_crisis": self.is_crisis,
-            "category": self.category.value if self.category else None,
-            "severity": self.severity.name.lower(),
-            "matches": [m.to_dict() for m in self.matches],
-        }
+    def to_json(self) -> dict:
+        return {"matches": [m.to_json() for m in self.matches]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> CrisisResult:
+        return cls(tuple(CrisisMatch.from_json(m) for m in data["matches"]))
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,16 @@ which is not hostility, so obscene language alone neither holds nor queues a pos
 held is what harms others: targeted threats, severe toxicity and identity attacks.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from moderation.findings import Findings
 from moderation.scores import Scores
+from moderation.submission import Place, Submission
 
 
 class Outcome(StrEnum):
@@ -69,28 +73,42 @@ def thresholds_from_config(
 
 
 @dataclass(frozen=True)
-class PostFacts:
-    """What the policy needs to know beyond the text's scores."""
+class Reason:
+    """Why a text goes to the queue, under the kind of review it calls for."""
 
-    crisis_category: str | None = None  # from moderation.crisis, where crisis language was found
-    identifying_kinds: tuple[str, ...] = ()  # details the writer chose to post anyway
-    links_from_new_member: bool = False
+    kind: ReviewKind
+    text: str
 
 
 @dataclass(frozen=True)
 class Decision:
-    outcome: Outcome
-    reasons: list[str] = field(default_factory=list)
-    review_kinds: list[ReviewKind] = field(default_factory=list)
-    flagged_labels: list[str] = field(default_factory=list)
+    """What the policy decided about one submission, with its reasons and the model used."""
 
-    def as_dict(self) -> dict[str, Any]:
+    outcome: Outcome
+    reasons: tuple[Reason, ...] = ()
+    flagged_labels: tuple[str, ...] = ()
+    model: str | None = None  # None: decided before any model scored it
+
+    @property
+    def review_kinds(self) -> tuple[ReviewKind, ...]:
+        return tuple(dict.fromkeys(reason.kind for reason in self.reasons))
+
+    def to_json(self) -> dict[str, Any]:
         return {
             "outcome": self.outcome.value,
-            "reasons": self.reasons,
-            "review_kinds": [kind.value for kind in self.review_kinds],
-            "flagged_labels": self.flagged_labels,
+            "reasons": [{"kind": r.kind.value, "text": r.text} for r in self.reasons],
+            "flagged_labels": list(self.flagged_labels),
+            "model": self.model,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Decision:
+        return cls(
+            Outcome(data["outcome"]),
+            tuple(Reason(ReviewKind(r["kind"]), r["text"]) for r in data["reasons"]),
+            tuple(data["flagged_labels"]),
+            data["model"],
+        )
 
 
 def applicable_thresholds(
@@ -99,46 +117,57 @@ def applicable_thresholds(
     return FALLBACK_THRESHOLDS if scores.is_fallback else thresholds
 
 
-def decide(
-    scores: Scores,
-    facts: PostFacts = PostFacts(),
-    thresholds: Mapping[str, Threshold] = DEFAULT_THRESHOLDS,
-) -> Decision:
-    """Turn scores and facts into publish, publish-and-review, or hold, with reasons."""
-    table = applicable_thresholds(scores, thresholds)
+def _score_reasons(
+    scores: Scores, thresholds: Mapping[str, Threshold]
+) -> tuple[Outcome, list[Reason], list[str]]:
     outcome = Outcome.PUBLISH
-    reasons: list[str] = []
+    reasons: list[Reason] = []
     flagged: list[str] = []
-    kinds: list[ReviewKind] = []
-    for label, threshold in table.items():
+    for label, threshold in applicable_thresholds(scores, thresholds).items():
         value = scores.labels.get(label)
         if value is None:
             continue
         if threshold.hold is not None and value >= threshold.hold:
             outcome = Outcome.HOLD
-            reasons.append(f"{label} {value:.2f} ≥ hold threshold {threshold.hold:.2f}")
-            flagged.append(label)
+            text = f"{label} {value:.2f} ≥ hold threshold {threshold.hold:.2f}"
         elif threshold.review is not None and value >= threshold.review:
             outcome = max(outcome, Outcome.REVIEW, key=_severity)
-            reasons.append(f"{label} {value:.2f} ≥ review threshold {threshold.review:.2f}")
-            flagged.append(label)
-    if flagged:
-        kinds.append(ReviewKind.AUTO_FLAG)
-    if facts.links_from_new_member:
+            text = f"{label} {value:.2f} ≥ review threshold {threshold.review:.2f}"
+        else:
+            continue
+        reasons.append(Reason(ReviewKind.AUTO_FLAG, text))
+        flagged.append(label)
+    return outcome, reasons, flagged
+
+
+def decide(
+    submission: Submission,
+    findings: Findings,
+    thresholds: Mapping[str, Threshold] = DEFAULT_THRESHOLDS,
+) -> Decision:
+    """Turn what was found in a submission into publish, publish-and-review, or hold.
+
+    Before a model has scored it (`findings.scores` is None) the decision rests on the fast
+    checks alone, so a crisis post reaches the queue at once; scoring then decides again.
+    """
+    outcome, reasons, flagged = Outcome.PUBLISH, [], []
+    if findings.scores is not None:
+        outcome, reasons, flagged = _score_reasons(findings.scores, thresholds)
+    if submission.has_links and submission.author.new_member:
         outcome = Outcome.HOLD
-        reasons.append("a new member's post with links waits for a moderator")
-        kinds.append(ReviewKind.AUTO_FLAG)
-    if facts.crisis_category:
+        reasons.append(
+            Reason(ReviewKind.AUTO_FLAG, "a new member's post with links waits for a moderator")
+        )
+    if findings.crisis.is_crisis:
         # crisis posts stay published so peers can answer, and go to the top of the queue
         outcome = max(outcome, Outcome.REVIEW, key=_severity)
-        reasons.append(f"crisis language: {facts.crisis_category}")
-        kinds.append(ReviewKind.CRISIS)
-    if facts.identifying_kinds:
+        reasons.append(Reason(ReviewKind.CRISIS, f"crisis language: {findings.crisis.category}"))
+    if findings.identifying:
         outcome = max(outcome, Outcome.REVIEW, key=_severity)
-        found = sorted(set(facts.identifying_kinds))
-        reasons.append(f"posted with identifying details: {', '.join(found)}")
-        kinds.append(ReviewKind.IDENTIFYING)
-    return Decision(outcome, reasons, list(dict.fromkeys(kinds)), flagged)
+        kinds = ", ".join(sorted(findings.identifying_kinds))
+        reasons.append(Reason(ReviewKind.IDENTIFYING, f"posted with identifying details: {kinds}"))
+    model = findings.scores.model if findings.scores else None
+    return Decision(outcome, tuple(reasons), tuple(flagged), model)
 
 
 def _severity(outcome: Outcome) -> int:
@@ -176,7 +205,10 @@ def evaluate_moderation(
     scored: list[Scores] = []
     for start in range(0, len(texts), batch_size):
         scored.extend(scorer.score_many(texts[start : start + batch_size]))
-    outcomes = [decide(scores, thresholds=thresholds).outcome for scores in scored]
+    outcomes = [
+        decide(Submission(Place.REPLY, text), Findings(scores=scores), thresholds).outcome
+        for text, scores in zip(texts, scored, strict=True)
+    ]
     return {
         "models": sorted({scores.model for scores in scored}),
         "held": binary_metrics(

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Literal, Protocol
 
-from moderation.fallback_scorer import FallbackScorer
 from moderation.scores import Scores
 
 logger = logging.getLogger(__name__)
@@ -27,6 +26,14 @@ class Scorer(Protocol):
     def score_many(self, texts: Sequence[str]) -> list[Scores]: ...
 
 
+def load_fallback() -> Scorer:
+    """The fallback scorer, imported only by a process that scores: it brings scikit-learn
+    and SciPy, which a web process in worker mode never needs."""
+    from moderation.fallback_scorer import FallbackScorer
+
+    return FallbackScorer()
+
+
 def load_default_detoxify() -> Scorer:
     """`DetoxifyScorer()` with its defaults, imported here so that torch and transformers load
     in the background thread, and a broken install only makes Detoxify unavailable."""
@@ -36,7 +43,7 @@ def load_default_detoxify() -> Scorer:
 
 
 class ScoringService:
-    """Scores posts with Detoxify when it is ready and with `FallbackScorer` otherwise.
+    """Scores posts with Detoxify when it is ready, and with the fallback until then.
 
     `load_detoxify` builds the Detoxify scorer, e.g.
     `functools.partial(DetoxifyScorer, checkpoint=..., huggingface_config_path=...)`.
@@ -56,7 +63,7 @@ class ScoringService:
         start: bool = True,
     ) -> None:
         self._load_detoxify = load_detoxify
-        self._fallback = fallback if fallback is not None else FallbackScorer()
+        self._fallback = fallback if fallback is not None else load_fallback()
         self._lock = threading.Lock()
         self._detoxify: Scorer | None = None
         self._status: Status = "unavailable"

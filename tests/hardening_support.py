@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from forum.data.models import Board, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Board, User
 from forum.extensions import db
 from tests.conftest import FormClient, make_user
 

@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from forum.data.models import Board, Post, PostStatus, ReviewItem, Role, Topic, User, utcnow
-from forum.data.posting import add_reply, set_post_status, start_topic
+from forum.data.clock import utcnow
+from forum.data.models import Board, Post, PostStatus, Role, Topic, User
+from forum.data.posting import add_reply, start_topic
+from forum.data.review import ReviewItem
 from forum.extensions import db
 from forum.pages.posting_limits import FIRST_DAY_REPLIES, FIRST_DAY_TOPICS
 from forum.ratelimit import keyed_hash
@@ -233,7 +235,7 @@ def test_first_day_caps(limited_app, kind):
         author = db.session.get(User, author_id)
         board = db.session.scalar(select(Board))
         first = start_topic(board, author, "Mine", "first")
-        set_post_status(first, PostStatus.PUBLISHED)
+        first.set_status(PostStatus.PUBLISHED)
         topic_id = first.topic_id
         for n in range(cap - 1 if kind == "topic" else cap):
             if kind == "topic":
@@ -281,7 +283,9 @@ def test_a_new_members_links_wait_for_a_moderator(app, forms, new_forms, boards)
         post = db.session.scalar(select(Post))
         assert post.status == PostStatus.HELD
         item = db.session.scalar(select(ReviewItem))
-        assert "a new member's post with links waits for a moderator" in item.reasons
+        assert "a new member's post with links waits for a moderator" in [
+            reason.text for reason in item.reasons
+        ]
     assert "waiting for a moderator" in forms.get(topic_url).get_data(as_text=True)
     assert new_forms().get(topic_url).status_code == 404
     reader = new_forms()

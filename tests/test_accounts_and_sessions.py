@@ -11,7 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import select
 
-from forum.data.models import User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import User
 from forum.extensions import db
 from tests.conftest import FormClient, make_user
 
@@ -48,7 +49,6 @@ def where_a_browser_goes(location: str) -> tuple[str, str]:
         "/%5C%5Cevil.example",
         "https://evil.example/",
         "%2F%2Fevil.example",
-        "/%00/evil.example",
         "/%E2%80%8B/evil.example",
     ],
 )

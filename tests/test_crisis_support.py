@@ -6,8 +6,10 @@ import re
 
 from sqlalchemy import select
 
-from forum.data.models import Post, ReviewItem, Role
+from forum.data.models import Post, Role
+from forum.data.review import ReviewItem
 from forum.extensions import db
+from moderation.crisis import Severity
 from tests.conftest import make_user
 
 CRISIS_POST = "I can't do this anymore. I've got the pills ready and I want to end it all tonight."
@@ -33,12 +35,12 @@ def test_crisis_post_brings_helplines_queue_top_and_reader_panel(app, forms, new
     with app.app_context():
         post = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
         assert post.status == "published"  # published, so peers can answer
-        assert post.crisis["category"] == "suicide_self_harm"
-        assert post.crisis["severity"] == "imminent"
+        assert post.findings.crisis.category == "suicide_self_harm"
+        assert post.findings.crisis.severity == Severity.IMMINENT
         top = db.session.scalars(
             select(ReviewItem).order_by(ReviewItem.priority.desc(), ReviewItem.created_at)
         ).first()
-        assert top.kind == "crisis" and top.post_id == post.id
+        assert top.kind == "crisis" and (top.subject_type, top.subject_id) == ("post", post.id)
     mod = new_forms()
     mod.login("Mod")
     item_page = mod.get(f"/review/{top.id}").get_data(as_text=True)
@@ -58,7 +60,7 @@ def test_reach_out_is_sent_only_by_a_moderator(app, forms, new_forms, boards):
     mod = new_forms()
     mod.login("Mod")
     with app.app_context():
-        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.kind == "crisis"))
+        item_id = db.session.scalar(select(ReviewItem.id))
     message = "Hi, I read your post and I'm thinking of you. Helplines: /help/"
     mod.submit(
         f"/review/{item_id}",
@@ -100,7 +102,7 @@ def test_everyday_idioms_trigger_nothing(app, forms, new_forms, boards):
         assert 'class="helplines-first"' not in page and "resources-panel" not in page, text
     with app.app_context():
         assert db.session.scalar(select(ReviewItem)) is None
-        assert all(post.crisis is None for post in db.session.scalars(select(Post)))
+        assert not any(post.findings.crisis.is_crisis for post in db.session.scalars(select(Post)))
 
 
 def test_help_page_and_region_choice_work_for_a_guest_without_javascript(app, forms):

@@ -6,8 +6,10 @@ import re
 from sqlalchemy import func, select
 
 from forum.data.markdown import ALLOWED_TAGS, render_markdown, sanitise_html
-from forum.data.models import Board, Notification, Post, PostStatus, ReviewItem, Role, User
+from forum.data.models import Board, Post, PostStatus, Role, User
+from forum.data.notifications import Notification
 from forum.data.reactions import Reaction
+from forum.data.review import ReviewItem
 from forum.extensions import db
 from tests.conftest import FormClient, make_user
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from forum import create_app
-from forum.data.models import Post, Report, Role
+from forum.data.models import Post, Role
+from forum.data.review import Report
 from forum.extensions import db
 from forum.ratelimit import limiter
 from tests.conftest import FormClient, make_app, make_user

@@ -6,7 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from forum.data.models import Notification, PostStatus, ReviewItem, Role, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import PostStatus, Role, User
+from forum.data.notifications import Notification
+from forum.data.review import ReviewItem
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage, Mentorship, MessageReport
 from tests.conftest import FormClient, make_user
@@ -170,7 +173,7 @@ def test_held_message_is_delivered_only_when_a_moderator_approves(moderated_app,
         message = db.session.scalar(
             select(ConversationMessage).order_by(ConversationMessage.id.desc())
         )
-        assert message.status == PostStatus.HELD and "threat" in message.decision["flagged_labels"]
+        assert message.status == PostStatus.HELD and "threat" in message.decision.flagged_labels
     assert "HOSTILE" not in text(guide.get(f"/mentorship/{pair}"))
     assert "waiting for a moderator" in text(newcomer.get(f"/mentorship/{pair}"))
     assert "A new message from Newbie" not in notes_for(app, "Sponsor")
@@ -229,7 +232,7 @@ def test_crisis_message_shows_the_writer_helplines_and_tops_the_queue(app, new_f
     assert "If either of you is struggling" in text(guide.get(f"/mentorship/{pair}"))
     with app.app_context():
         item = db.session.scalar(select(ReviewItem))
-        assert item.kind == "crisis" and item.message_id is not None and item.priority >= 1000
+        assert item.kind == "crisis" and item.subject_type == "message" and item.priority >= 1000
     make_user(app, "Mod", Role.MODERATOR)
     moderator = new_forms()
     moderator.login("Mod")
@@ -248,7 +251,7 @@ def test_identifying_details_warn_before_sending(app, new_forms):
     assert "07700 900123" in text(guide.get(f"/mentorship/{pair}"))
     with app.app_context():
         item = db.session.scalar(select(ReviewItem))
-        assert item.kind == "identifying" and item.message_id is not None
+        assert item.kind == "identifying" and item.subject_type == "message"
 
 
 def test_either_person_can_report_a_message_and_moderators_then_see_it(app, new_forms):
@@ -269,7 +272,7 @@ def test_either_person_can_report_a_message_and_moderators_then_see_it(app, new_
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(MessageReport)) == 1
         item = db.session.scalar(select(ReviewItem))
-        assert item.kind == "report" and item.message_id == message_id
+        assert item.kind == "report" and item.subject_id == message_id
     make_user(app, "Mod", Role.MODERATOR)
     moderator = new_forms()
     moderator.login("Mod")
@@ -296,7 +299,7 @@ def test_worried_report_opens_a_crisis_item(app, new_forms):
         {"reason": "they sound very low", "kind": "worried"},
     )
     with app.app_context():
-        assert db.session.scalar(select(ReviewItem.kind)) == "crisis"
+        assert db.session.scalar(select(ReviewItem)).kind == "crisis"
 
 
 def test_silenced_mentor_cannot_write_and_is_not_listed(app, new_forms):
@@ -374,7 +377,7 @@ def test_newcomer_who_deleted_their_account_leaves_the_mentor_a_readable_page(ap
 
 
 def test_worker_mode_delivers_a_message_once_scored(app, new_forms):
-    from forum.flow.scoring import score_waiting
+    from forum.flow.runtime import score_what_waits
 
     guide, newcomer, pair = paired(app, new_forms)
     app.config["HARBOR_SCORING"] = "worker"
@@ -382,7 +385,7 @@ def test_worker_mode_delivers_a_message_once_scored(app, new_forms):
     assert "Made it to a meeting" not in text(guide.get(f"/mentorship/{pair}"))
     assert "being checked" in text(newcomer.get(f"/mentorship/{pair}"))
     with app.app_context():
-        assert score_waiting(app.extensions["harbor_scoring"]) == 1
+        assert score_what_waits(app.extensions["harbor_scoring"]) == 1
     assert "Made it to a meeting" in text(guide.get(f"/mentorship/{pair}"))
 
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from forum.data.models import Post, Role, Topic, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Post, Role, Topic
 from forum.extensions import db
 from forum.fellowship import views
 from tests.conftest import make_user

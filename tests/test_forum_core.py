@@ -273,7 +273,7 @@ def test_board_pages_paginate_newest_activity_first(app, forms, boards):
 def test_silenced_member_cannot_post(app, forms, boards):
     from datetime import timedelta
 
-    from forum.data.models import utcnow
+    from forum.data.clock import utcnow
 
     forms.signup("Quiet")
     with app.app_context():

@@ -4,7 +4,8 @@ import re
 
 from sqlalchemy import func, select
 
-from forum.data.models import AuditEntry, Post, PostRevision, PostStatus, ReviewItem, Role, User
+from forum.data.models import Post, PostRevision, PostStatus, Role, User
+from forum.data.review import AuditEntry, ReviewItem
 from forum.extensions import db
 from tests.conftest import make_user
 
@@ -37,7 +38,7 @@ def test_the_writer_is_told_what_was_found_and_can_edit_it_out(app, forms, new_f
     response = forms.submit(NEW_TOPIC, {**draft, "body": "Message me here on Harbor."})
     assert response.status_code == 302
     post = latest_post(app)
-    assert post.status == PostStatus.PUBLISHED and post.identifying_details is None
+    assert post.status == PostStatus.PUBLISHED and not post.findings.identifying
     assert count(app, ReviewItem) == 0
 
 
@@ -65,11 +66,11 @@ def test_post_anyway_goes_to_review_and_a_moderator_redacts(app, forms, new_form
     topic_url = response.location.split("#")[0]
     post = latest_post(app)
     assert post.status == PostStatus.PUBLISHED  # published, and queued for a moderator
-    assert [d["kind"] for d in post.identifying_details] == ["phone"]
+    assert post.findings.identifying_kinds == ("phone",)
     with app.app_context():
         item = db.session.scalar(select(ReviewItem))
-        assert item.kind == "identifying" and item.post_id == post.id
-        assert any("identifying details: phone" in reason for reason in item.reasons)
+        assert item.kind == "identifying" and item.subject_id == post.id
+        assert any("identifying details: phone" in reason.text for reason in item.reasons)
         item_id = item.id
 
     make_user(app, "Mod", Role.MODERATOR)
@@ -86,7 +87,7 @@ def test_post_anyway_goes_to_review_and_a_moderator_redacts(app, forms, new_form
 
     post = latest_post(app)
     assert post.body == "My number is [removed by a moderator], text me any time. Day 30 today."
-    assert post.identifying_details is None and post.status == PostStatus.PUBLISHED
+    assert not post.findings.identifying and post.status == PostStatus.PUBLISHED
     with app.app_context():
         revision = db.session.scalar(select(PostRevision))
         assert revision.body == body and revision.replaced_by == "moderator"
@@ -107,7 +108,7 @@ def test_replies_and_edits_are_guarded_too(app, forms, new_forms, boards):
     response = forms.submit(topic_url, {**reply, "post_anyway": "y"}, action=f"{topic_url}/reply")
     assert response.status_code == 302
     reply_post = latest_post(app)
-    assert reply_post.identifying_details[0]["kind"] == "social_profile"
+    assert reply_post.findings.identifying_kinds == ("social_profile",)
     assert reply_post.status == PostStatus.HELD  # and, from a new member, a link: held
 
     first_id = 1
@@ -118,12 +119,12 @@ def test_replies_and_edits_are_guarded_too(app, forms, new_forms, boards):
         assert db.session.get(Post, first_id).body == "B"  # unchanged until confirmed
     assert forms.submit(f"/p/{first_id}/edit", {**edit, "post_anyway": "y"}).status_code == 302
     with app.app_context():
-        items = db.session.execute(select(ReviewItem.post_id, ReviewItem.kind)).all()
-    assert sorted(items) == [
-        (first_id, "identifying"),
-        (reply_post.id, "auto_flag"),
-        (reply_post.id, "identifying"),
-    ]
+        items = db.session.scalars(select(ReviewItem).order_by(ReviewItem.subject_id)).all()
+        # one item per post, carrying every reason it is in the queue
+        assert [(item.subject_id, item.kinds) for item in items] == [
+            (first_id, ("identifying",)),
+            (reply_post.id, ("auto_flag", "identifying")),
+        ]
 
 
 def test_pseudonyms_that_identify_are_refused_with_the_reason(app, forms):

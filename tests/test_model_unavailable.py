@@ -5,7 +5,8 @@ import functools
 
 from sqlalchemy import select
 
-from forum.data.models import Post, PostStatus, Role, ScoringState
+from forum.data.models import Post, PostStatus, Role
+from forum.data.moderated import ScoringState
 from forum.extensions import db
 from forum.flow.runtime import publish_status, scoring_service
 from moderation.detoxify_scorer import DetoxifyScorer
@@ -55,5 +56,5 @@ def test_fallback_then_rescore_with_detoxify(
         post = db.session.scalar(select(Post))
         assert post.scoring == ScoringState.DONE
         assert post.scored_by.startswith("detoxify:")
-        assert set(post.scores) >= {"toxicity", "threat", "identity_attack"}
+        assert set(post.findings.scores.labels) >= {"toxicity", "threat", "identity_attack"}
     assert 'class="banner"' not in mod.get("/review/").get_data(as_text=True)

@@ -6,20 +6,9 @@ import re
 import pytest
 from sqlalchemy import JSON, String, Text, func, select
 
-from forum.data.models import (
-    AuditEntry,
-    Notification,
-    Post,
-    PostRevision,
-    PostStatus,
-    RecoveryCode,
-    Report,
-    ReviewItem,
-    ReviewStatus,
-    Role,
-    Topic,
-    User,
-)
+from forum.data.models import Post, PostRevision, PostStatus, RecoveryCode, Role, Topic, User
+from forum.data.notifications import Notification
+from forum.data.review import AuditEntry, Report, ReviewItem, ReviewStatus
 from forum.extensions import db
 from forum.pages.account_data import ERASED_TITLE
 from tests.conftest import make_user
@@ -72,7 +61,7 @@ def history(moderated_app, forms, new_forms, boards) -> dict:
     make_user(app, "Moss Moderator", Role.MODERATOR)
     mod = new_forms()
     mod.login("Moss Moderator")
-    hostile_item = only(app, select(ReviewItem.id).where(ReviewItem.post_id == ids["hostile"]))
+    hostile_item = only(app, select(ReviewItem.id).where(ReviewItem.subject_id == ids["hostile"]))
     act = f"/review/{hostile_item}/act"
     mod.submit(f"/review/{hostile_item}", {}, action=f"/review/{hostile_item}/claim")
     mod.submit(
@@ -108,9 +97,9 @@ def test_export_holds_everything_about_the_member_and_nothing_about_others(
     assert first["starts_topic"] and first["topic_title"] == "Alder's first week"
     edited = next(p for p in data["posts"] if p["id"] == history["hostile"])
     assert edited["earlier_versions"][0]["body"] == "Something HOSTILE here"
-    assert edited["moderation"]["scores"]["threat"] == pytest.approx(0.93)
+    assert edited["moderation"]["findings"]["scores"]["labels"]["threat"] == pytest.approx(0.93)
     posted_anyway = next(p for p in data["posts"] if "07700" in p["body"])
-    assert posted_anyway["moderation"]["identifying_details_posted_anyway"][0]["kind"] == "phone"
+    assert posted_anyway["moderation"]["findings"]["identifying"][0]["kind"] == "phone"
     assert data["reports_made"] == [
         {
             "post_id": history["birch_post"],
@@ -184,12 +173,14 @@ def test_delete_and_erase_posts(moderated_app, forms, new_forms, history):
     with app.app_context():
         posts = [db.session.get(Post, post_id) for post_id in history["posts"]]
         assert all(p.status == PostStatus.DELETED and p.body == "" for p in posts)
-        assert all(p.body_html == "" and p.scores is None and p.crisis is None for p in posts)
-        assert all(p.identifying_details is None and p.author_id is None for p in posts)
+        assert all(p.body_html == "" and p.findings is None and p.decision is None for p in posts)
+        assert all(p.author_id is None for p in posts)
         assert db.session.scalar(select(func.count()).select_from(PostRevision)) == 0
         assert db.session.get(Topic, history["topic"]).title == ERASED_TITLE
         items = db.session.scalars(
-            select(ReviewItem).where(ReviewItem.post_id.in_(history["posts"]))
+            select(ReviewItem).where(
+                ReviewItem.subject_type == "post", ReviewItem.subject_id.in_(history["posts"])
+            )
         ).all()
         assert items and all(item.status == ReviewStatus.RESOLVED for item in items)
         # the recovery codes and messages left are Birch's own

@@ -4,16 +4,9 @@ import re
 
 from sqlalchemy import select
 
-from forum.data.models import (
-    AuditEntry,
-    Notification,
-    Post,
-    PostStatus,
-    Report,
-    ReviewItem,
-    Role,
-    User,
-)
+from forum.data.models import Post, PostStatus, Role, User
+from forum.data.notifications import Notification
+from forum.data.review import AuditEntry, Report, ReviewItem
 from forum.extensions import db
 from tests.conftest import make_user
 
@@ -32,7 +25,7 @@ def actions(app, post_id: int) -> list[str]:
         return list(
             db.session.scalars(
                 select(AuditEntry.action)
-                .where(AuditEntry.post_id == post_id)
+                .where(AuditEntry.subject_type == "post", AuditEntry.subject_id == post_id)
                 .order_by(AuditEntry.id)
             )
         )
@@ -56,7 +49,7 @@ def test_hostile_post_is_held_until_a_moderator_approves(moderated_app, forms, n
     topic_url = post_topic(forms, "Something HOSTILE here").location.split("#")[0]
     post = only_post(app)
     assert post.status == PostStatus.HELD and post.scored_by == "fixed-test-scorer"
-    assert "threat" in post.decision["flagged_labels"]
+    assert "threat" in post.decision.flagged_labels
     assert "waiting for a moderator" in forms.get(topic_url).get_data(as_text=True)
 
     assert new_forms().get(topic_url).status_code == 404  # guest
@@ -92,7 +85,7 @@ def test_self_deprecating_sweary_post_is_published(moderated_app, forms, new_for
         forms, "I SWEARY f***ed up and drank again. Day one tomorrow."
     ).location.split("#")[0]
     post = only_post(moderated_app)
-    assert post.status == PostStatus.PUBLISHED and post.decision["outcome"] == "publish"
+    assert post.status == PostStatus.PUBLISHED and post.decision.outcome == "publish"
     assert "drank again" in new_forms().get(topic_url).get_data(as_text=True)
     with moderated_app.app_context():
         assert db.session.scalar(select(ReviewItem)) is None
@@ -231,14 +224,14 @@ def test_reports_are_rate_limited(limited_app):
     author_id = make_user(app, "Writer")
     with app.app_context():
         from forum.data.models import Board
-        from forum.data.posting import set_post_status, start_topic
+        from forum.data.posting import start_topic
 
         board = Board(slug="b", name="B")
         db.session.add(board)
         author = db.session.get(User, author_id)
         posts = [start_topic(board, author, f"T{n}", f"Post {n}") for n in range(12)]
         for post in posts:
-            set_post_status(post, PostStatus.PUBLISHED)
+            post.set_status(PostStatus.PUBLISHED)
         db.session.commit()
         ids = [post.id for post in posts]
     reporter = FormClient(app.test_client())
@@ -308,9 +301,9 @@ def test_queue_pages_through_every_open_item_once_in_order(app, new_forms, board
 
     from forum.data.models import Board
     from forum.data.posting import start_topic
-    from forum.flow.pipeline import open_review_item
+    from forum.flow import queue
     from forum.pages.review import QUEUE_ORDER
-    from moderation.policy import ReviewKind
+    from moderation.policy import Reason, ReviewKind
 
     writer_id = make_user(app, "Writer")
     make_user(app, "Mod", Role.MODERATOR)
@@ -320,7 +313,7 @@ def test_queue_pages_through_every_open_item_once_in_order(app, new_forms, board
         for n in range(120):
             post = start_topic(board, writer, f"Topic {n}", "text")
             kind = ReviewKind.CRISIS if n % 10 == 0 else ReviewKind.REPORT
-            open_review_item(post, kind, ["test"]).created_at = same_moment
+            queue.file(post, [Reason(kind, "test")]).created_at = same_moment
         db.session.commit()
         expected = list(db.session.scalars(select(ReviewItem.id).order_by(*QUEUE_ORDER)))
     mod = new_forms()
@@ -339,8 +332,8 @@ def test_queue_pages_through_every_open_item_once_in_order(app, new_forms, board
 def test_queue_filtered_by_kind_keeps_its_filter_across_pages(app, new_forms, boards):
     from forum.data.models import Board
     from forum.data.posting import start_topic
-    from forum.flow.pipeline import open_review_item
-    from moderation.policy import ReviewKind
+    from forum.flow import queue
+    from moderation.policy import Reason, ReviewKind
 
     writer_id = make_user(app, "Writer")
     make_user(app, "Mod", Role.MODERATOR)
@@ -348,7 +341,8 @@ def test_queue_filtered_by_kind_keeps_its_filter_across_pages(app, new_forms, bo
         board, writer = db.session.get(Board, boards["public"]), db.session.get(User, writer_id)
         for n in range(60):
             post = start_topic(board, writer, f"Topic {n}", "text")
-            open_review_item(post, ReviewKind.CRISIS if n < 55 else ReviewKind.REPORT, ["t"])
+            kind = ReviewKind.CRISIS if n < 55 else ReviewKind.REPORT
+            queue.file(post, [Reason(kind, "t")])
         db.session.commit()
     mod = new_forms()
     mod.login("Mod")

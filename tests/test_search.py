@@ -5,11 +5,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from forum.data.models import Board, Post, PostStatus, ReviewItem, Role, User
+from forum.data.models import Board, Post, PostStatus, Role, User
 from forum.data.posting import add_reply, start_topic
+from forum.data.review import ReviewItem
 from forum.extensions import db
 from forum.flow.pipeline import submit
-from forum.flow.scoring import score_waiting
+from forum.flow.runtime import score_what_waits
 from tests.conftest import make_user
 
 RESULT_LINK = re.compile(r'<li class="search-result">\s*<a href="/p/(\d+)">')
@@ -84,7 +85,7 @@ def test_held_removed_deleted_and_edited_posts_leave_the_results(
     mod = new_forms()
     mod.login("Mod")
     with app.app_context():
-        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.post_id == removed))
+        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.subject_id == removed))
     response = mod.submit(
         f"/review/{item_id}",
         {"action": "remove", "reason": "spam"},
@@ -106,8 +107,19 @@ def test_replies_in_a_hidden_topic_leave_the_results(moderated_app, forms, new_f
     forms.submit(topic_url, {"body": "A reply about pebbles"}, action=f"{topic_url}/reply")
     guest = new_forms()
     assert len(found(guest, "pebbles")) == 1
-    # the first post's edit is held, which holds the topic and so hides its replies
+    # a held edit leaves the published text in view, and in the results; never the edit
     forms.submit(f"/p/{first}/edit", {"title": "Tides", "body": "Now HOSTILE"})
+    assert found(guest, "tide") == [first] and found(guest, "hostile") == []
+    assert len(found(guest, "pebbles")) == 1
+    # removing the first post hides the topic, and so its replies
+    make_user(moderated_app, "Mod", Role.MODERATOR)
+    mod = new_forms()
+    mod.login("Mod")
+    with moderated_app.app_context():
+        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.subject_id == first))
+    mod.submit(
+        f"/review/{item_id}", {"action": "remove", "reason": "r"}, action=f"/review/{item_id}/act"
+    )
     assert found(guest, "pebbles") == []
 
 
@@ -129,7 +141,7 @@ def test_waiting_posts_appear_once_scored(app, forms, new_forms, boards):
     guest = new_forms()
     assert found(guest, "ferry") == []
     with app.app_context():
-        assert score_waiting(app.extensions["harbor_scoring"]) == 1
+        assert score_what_waits(app.extensions["harbor_scoring"]) == 1
     assert found(guest, "ferry") == [post_id]
 
 
@@ -183,10 +195,18 @@ def test_search_is_rate_limited(limited_app):
 def test_the_migration_indexes_posts_already_published(fresh_database):
     """An existing forum upgraded to the search migration finds its old posts."""
     from flask_migrate import upgrade
-    from sqlalchemy import insert
+    from sqlalchemy import column, insert, table
 
     from forum import create_app
+    from forum.data.clock import utcnow
     from forum.data.models import Topic
+
+    # the posts table as that revision had it
+    old_posts = table(
+        "posts",
+        *(column(name) for name in ("topic_id", "number", "body", "body_html", "status")),
+        *(column(name) for name in ("created_at", "scoring", "scoring_attempts")),
+    )
 
     app = create_app(
         {
@@ -204,12 +224,15 @@ def test_the_migration_indexes_posts_already_published(fresh_database):
             )
             for number, status in ((1, "published"), (2, "held")):
                 db.session.execute(
-                    insert(Post).values(
+                    insert(old_posts).values(
                         topic_id=1,
                         number=number,
                         body=f"old kelp {status}",
                         body_html="",
                         status=status,
+                        created_at=utcnow(),
+                        scoring="done",
+                        scoring_attempts=0,
                     )
                 )
             db.session.commit()

@@ -7,7 +7,9 @@ from flask import template_rendered
 from sqlalchemy import select
 
 from forum import PACKAGE_ROOT
-from forum.data.models import Post, ReviewItem, Role, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Post, Role, User
+from forum.data.review import ReviewItem
 from forum.extensions import db
 from forum.security import CONTENT_SECURITY_POLICY
 from tests.conftest import FormClient, make_app, make_user
@@ -224,7 +226,9 @@ def _fellowship_pages(app, new_forms, mod) -> dict:  # noqa: ANN001
     guide.submit(f"/mentorship/messages/{message_id}/report", {"reason": "an example report"})
     with app.app_context():
         item_id = db.session.scalar(
-            select(ReviewItem.id).where(ReviewItem.message_id == message_id)
+            select(ReviewItem.id).where(
+                ReviewItem.subject_type == "message", ReviewItem.subject_id == message_id
+            )
         )
     pages[("moderator", "reported message")] = mod.get(f"/review/{item_id}")
     pages[("moderator", "/welcome")] = mod.get("/welcome")

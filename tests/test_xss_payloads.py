@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from forum.data.clock import utcnow
 from forum.data.markdown import render_markdown
-from forum.data.models import Board, Post, PostStatus, Topic, User, utcnow
+from forum.data.models import Board, Post, PostStatus, Topic, User
 from forum.extensions import db
 from tests.conftest import FormClient, make_app, make_user, shared_data_dir
 from tests.html_audit import audit_page

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, bindparam, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.data.models import User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import User
 from forum.extensions import db
 
 

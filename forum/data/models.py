@@ -5,55 +5,38 @@ the same transaction as the posts they count, so no page counts rows per request
 """
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     ForeignKey,
     Index,
     String,
     Text,
     UniqueConstraint,
-    event,
+    case,
     false,
     text,
+    update,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.data.clock import utcnow
+from forum.data.moderated import ModeratedText, PostStatus
+from forum.data.notifications import notify_followers
 from forum.extensions import db
-
-if TYPE_CHECKING:
-    from forum.fellowship.models import ConversationMessage
-
-
-def utcnow() -> datetime:
-    """Naive UTC, the same on SQLite and PostgreSQL."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from moderation.submission import Place, Standing, Submission
 
 
 class Role(StrEnum):
     MEMBER = "member"
     MODERATOR = "moderator"
     ADMIN = "admin"
-
-
-class PostStatus(StrEnum):
-    PENDING = "pending"  # stored, waiting for its score: its author sees it, nobody else
-    PUBLISHED = "published"
-    HELD = "held"  # waiting for a moderator: its author and moderators see it
-    REMOVED = "removed"  # removed by a moderator: a stub remains
-    DELETED = "deleted"  # deleted by its author: a stub remains
-
-
-class ScoringState(StrEnum):
-    WAITING = "waiting"  # not scored yet: a worker will take it
-    FALLBACK = "fallback"  # scored by the fallback: rescored once Detoxify is back
-    DONE = "done"
 
 
 class User(UserMixin, db.Model):
@@ -116,6 +99,16 @@ class User(UserMixin, db.Model):
 
     def is_suspended(self, now: datetime | None = None) -> bool:
         return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+
+    def is_new_member(self) -> bool:
+        """Younger than HARBOR_NEW_MEMBER_DAYS: stricter limits, and links wait for a moderator."""
+        if self.is_moderator:
+            return False
+        days = current_app.config["HARBOR_NEW_MEMBER_DAYS"]
+        return self.created_at > utcnow() - timedelta(days=days)
+
+    def standing(self) -> Standing:
+        return Standing(new_member=self.is_new_member())
 
 
 def hash_recovery_code(code: str) -> str:
@@ -181,28 +174,29 @@ class Topic(db.Model):
 # Partial indexes hold only the rows a frequent query looks for. A query uses one only when it
 # repeats the index's condition with the value written into the SQL (`literal_execute`).
 NOT_SCORED = "scoring != 'done'"
-MODERATOR_ACTION = "action != 'auto_decision'"
 
 
-def _partial_index(name: str, condition: str, *columns: str) -> Index:
+def partial_index(name: str, condition: str, *columns: str) -> Index:
     return Index(name, *columns, sqlite_where=text(condition), postgresql_where=text(condition))
 
 
-class ModeratedText:
-    """What the moderation pipeline records on any text it checks (posts, private messages):
-    the scoring lease, which model scored it, the scores, and the decision with its reasons."""
-
-    scoring: Mapped[str] = mapped_column(String(16), default=ScoringState.WAITING)
-    scoring_lease_until: Mapped[datetime | None]
-    scoring_lease_token: Mapped[str | None] = mapped_column(String(16))
-    scoring_attempts: Mapped[int] = mapped_column(default=0)
-    scored_by: Mapped[str | None] = mapped_column(String(120))
-    scored_at: Mapped[datetime | None]
-    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
-    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    crisis: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # identifying details the writer was shown and chose to post anyway
-    identifying_details: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+def bump(model: type, row_id: int, later: dict | None = None, **deltas: int) -> None:
+    """Add `deltas` to counters and move `later` timestamps forward, in one SQL statement, so
+    concurrent writers never lose a count nor move a time back."""
+    values: dict = {name: getattr(model, name) + delta for name, delta in deltas.items() if delta}
+    for name, moment in (later or {}).items():
+        column = getattr(model, name)
+        values[name] = case((column.is_(None), moment), (column < moment, moment), else_=column)
+    if values:
+        db.session.execute(
+            update(model)
+            .where(model.id == row_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        row = db.session.identity_map.get(db.session.identity_key(model, row_id))
+        if row is not None:
+            db.session.expire(row, list(values))
 
 
 class Post(ModeratedText, db.Model):
@@ -210,7 +204,7 @@ class Post(ModeratedText, db.Model):
     __table_args__ = (
         UniqueConstraint("topic_id", "number", name="uq_posts_topic_number"),
         # the scoring workers' queue: the few posts not scored yet, oldest first
-        _partial_index("ix_posts_scoring_queue", NOT_SCORED, "id"),
+        partial_index("ix_posts_scoring_queue", NOT_SCORED, "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -236,10 +230,117 @@ class Post(ModeratedText, db.Model):
 
     topic: Mapped[Topic] = relationship()
     author: Mapped[User | None] = relationship()
+    pending_edit: Mapped["PendingEdit | None"] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    review_type = "post"
 
     @property
     def is_first(self) -> bool:
         return self.number == 1
+
+    @validates("findings")
+    def _readers_see_help(self, key: str, findings: Any) -> Any:
+        """A topic with crisis language in one of its posts shows readers a resources panel."""
+        if findings is not None and findings.crisis.is_crisis:
+            self.topic.has_crisis = True
+        return findings
+
+    def submission(self) -> Submission:
+        """The text waiting for a decision: an edit waiting, or else the post itself."""
+        text: Post | PendingEdit = self.pending_edit or self
+        title = ""
+        if self.is_first:
+            title = getattr(text, "title", None) or self.topic.title
+        return Submission(
+            place=Place.TOPIC if self.is_first else Place.REPLY,
+            title=title,
+            body=text.body,
+            content_warning=text.content_warning or "",
+            author=self.author.standing() if self.author else Standing(),
+            has_links="<a " in text.body_html,
+        )
+
+    @property
+    def is_waiting(self) -> bool:
+        """Not published yet, or a published post whose edit waits (and is not held)."""
+        edit = self.pending_edit
+        return self.status == PostStatus.PENDING or (edit is not None and not edit.held)
+
+    def release(self) -> None:
+        """Publish the post, or put its waiting edit in place of the published text."""
+        edit = self.pending_edit
+        if edit is not None:
+            self.replace_text(edit.body, edit.body_html, replaced_by="author", title=edit.title)
+            self.content_warning = edit.content_warning
+            self.pending_edit = None
+        if self.status != PostStatus.PUBLISHED:
+            self.set_status(PostStatus.PUBLISHED)
+
+    def hold(self) -> None:
+        """Hold the post; a published post's waiting edit is held instead, so readers keep
+        the text they could already read."""
+        if self.pending_edit is not None:
+            self.pending_edit.held = True
+        else:
+            self.set_status(PostStatus.HELD)
+
+    def replace_text(
+        self, body: str, body_html: str, *, replaced_by: str, title: str | None = None
+    ) -> None:
+        """Put a new text in place, keeping the one it replaces as a revision."""
+        revision = PostRevision(
+            post_id=self.id,
+            title=self.topic.title if self.is_first else None,
+            body=self.body,
+            replaced_by=replaced_by,
+        )
+        db.session.add(revision)
+        self.body, self.body_html = body, body_html
+        self.edited_at = utcnow()
+        if title is not None and self.is_first:
+            self.topic.title = title
+
+    def removal_notice(self) -> tuple[str, str]:
+        return (
+            "A moderator removed one of your posts",
+            f"Your post in “{self.topic.title}” was removed.",
+        )
+
+    def set_status(self, status: PostStatus) -> None:
+        """Change the status and move every counter that depends on the post being published.
+
+        Rows are locked in one order, topic, board, member, so concurrent writers never
+        deadlock; a reply's first publication is when the topic's followers hear of it.
+        """
+        was_public = self.status == PostStatus.PUBLISHED
+        is_public = status == PostStatus.PUBLISHED
+        self.status = status
+        if status in (PostStatus.REMOVED, PostStatus.DELETED):
+            self.pending_edit = None  # nothing of a removed post waits to be published
+        topic = self.topic
+        if self.is_first and status != PostStatus.DELETED:
+            # the topic follows its first post, except that an author's deletion leaves the thread
+            topic.status = status
+        delta = int(is_public) - int(was_public)
+        if not delta:
+            return
+        later = {"last_post_at": self.created_at} if is_public else None
+        if self.is_first:
+            bump(Topic, topic.id, later)
+            bump(Board, topic.board_id, later, topic_count=delta, post_count=delta)
+            if self.author_id:
+                bump(User, self.author_id, topic_count=delta, post_count=delta)
+        else:
+            bump(Topic, topic.id, later, reply_count=delta)
+            bump(Board, topic.board_id, later, post_count=delta)
+            if self.author_id:
+                bump(User, self.author_id, post_count=delta)
+        if is_public and self.first_published_at is None:
+            self.first_published_at = utcnow()
+            if not self.is_first:
+                notify_followers(self)
 
     def visible_to(self, user: Any) -> bool:
         """Published posts are public; pending and held ones only to their author and moderators."""
@@ -273,155 +374,22 @@ class PostRevision(db.Model):
     replaced_by: Mapped[str] = mapped_column(String(16))
 
 
-class ReviewStatus(StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
+class PendingEdit(db.Model):
+    """An author's edit of a published post, waiting for moderation.
 
+    Readers go on seeing the published text until the edit is released (forum.flow), so an
+    edit is never public before it is checked; its author sees it at once, marked as waiting.
+    """
 
-class ReviewItem(db.Model):
-    """One item in the moderators' queue: a post or a private message, why it is there, and
-    what became of it."""
+    __tablename__ = "pending_edits"
 
-    __tablename__ = "review_items"
-    __table_args__ = (
-        Index("ix_review_items_queue", "status", "priority", "created_at"),
-        # one open item per post and kind: a second report adds to it, not beside it
-        Index(
-            "uq_review_items_open_post_kind",
-            "post_id",
-            "kind",
-            unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
-        ),
-        Index(
-            "uq_review_items_open_message_kind",
-            "message_id",
-            "kind",
-            unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
-        ),
-        CheckConstraint("(post_id IS NULL) <> (message_id IS NULL)", name="one_subject"),
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
     )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # what is under review: a forum post, or a private message in a mentorship
-    post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("posts.id", ondelete="CASCADE"), index=True
-    )
-    message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversation_messages.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.OPEN)
-    # crisis first, then severity: higher comes first; then the oldest
-    priority: Mapped[int] = mapped_column(default=0)
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    title: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    content_warning: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    escalated: Mapped[bool] = mapped_column(default=False)
-    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    claim_expires_at: Mapped[datetime | None]
-    first_decided_at: Mapped[datetime | None]
-    resolved_at: Mapped[datetime | None]
-    resolution: Mapped[str | None] = mapped_column(String(32))
-
-    post: Mapped[Post | None] = relationship()
-    message: Mapped["ConversationMessage | None"] = relationship()
-    claimed_by: Mapped[User | None] = relationship()
-
-    @property
-    def subject(self) -> "Post | ConversationMessage":
-        """The post or the private message this item is about."""
-        return self.post if self.post_id is not None else self.message
-
-    def claimed_by_other(self, user_id: int, now: datetime | None = None) -> bool:
-        return (
-            self.claimed_by_id is not None
-            and self.claimed_by_id != user_id
-            and self.claim_expires_at is not None
-            and self.claim_expires_at > (now or utcnow())
-        )
-
-
-class Report(db.Model):
-    """A member's report of a post. The author never learns who reported."""
-
-    __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("post_id", "reporter_id", "kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
-    reporter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    # "report" (breaks the guidelines) or "worried" (I'm worried about this person)
-    kind: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class AuditEntry(db.Model):
-    """An append-only record of every moderation decision: who, what, when, why."""
-
-    __tablename__ = "audit_log"
-    # the moderators' log leaves out the automatic decisions, one per post
-    __table_args__ = (_partial_index("ix_audit_log_moderator_actions", MODERATOR_ACTION, "id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(32))
-    post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("posts.id", ondelete="SET NULL"), index=True
-    )
-    message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("conversation_messages.id", ondelete="SET NULL"), index=True
-    )
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
-    review_item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("review_items.id", ondelete="SET NULL"), index=True
-    )
-    reason: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
-
-
-@event.listens_for(AuditEntry, "before_update")
-@event.listens_for(AuditEntry, "before_delete")
-def _audit_log_is_append_only(mapper: Any, connection: Any, entry: AuditEntry) -> None:
-    raise ValueError("The audit log is append-only.")
-
-
-class Notification(db.Model):
-    """A message to a member inside Harbor (no e-mail): from moderators, or about replies."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (
-        # the unread count in every page's navigation reads this small index only
-        Index(
-            "ix_notifications_unread",
-            "user_id",
-            sqlite_where=text("read_at IS NULL"),
-            postgresql_where=text("read_at IS NULL"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(24))
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
-    link: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-    # replies: the topic, and how many new replies this one unread message stands for
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
-    event_count: Mapped[int] = mapped_column(default=1)
-
-
-# ReviewItem and AuditEntry refer to private messages, so their model is always registered.
-import forum.fellowship.models  # noqa: E402, F401
+    # held by the policy: a moderator decides; the published text stays in view meanwhile
+    held: Mapped[bool] = mapped_column(default=False)

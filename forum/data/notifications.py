@@ -6,11 +6,16 @@ Followers hear of a reply when it is first published, never while it is held or 
 one unread message per topic counts the replies since they last marked their messages read.
 """
 
+from __future__ import annotations
+
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ForeignKey,
+    Index,
+    String,
+    Text,
     UniqueConstraint,
     and_,
     exists,
@@ -18,17 +23,58 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.data.models import Notification, Post, utcnow
+from forum.data.clock import utcnow
 from forum.data.sql import insert_unless_present
 from forum.extensions import db
+
+if TYPE_CHECKING:
+    from forum.data.models import Post
 
 REPLY = "reply"
 # the navigation shows "9+" rather than counting a long backlog on every page
 UNREAD_SHOWN_UP_TO = 9
+
+
+class Notification(db.Model):
+    """A message to a member inside Harbor (no e-mail): from moderators, or about replies."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        # the unread count in every page's navigation reads this small index only
+        Index(
+            "ix_notifications_unread",
+            "user_id",
+            sqlite_where=text("read_at IS NULL"),
+            postgresql_where=text("read_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    # replies: the topic, and how many new replies this one unread message stands for
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    event_count: Mapped[int] = mapped_column(default=1)
+
+
+def notify(
+    user_id: int | None, kind: str, subject: str, body: str, link: str | None = None
+) -> None:
+    """Put a message in a member's messages (nothing for a former member)."""
+    if user_id is not None:
+        db.session.add(
+            Notification(user_id=user_id, kind=kind, subject=subject, body=body, link=link)
+        )
 
 
 class TopicFollow(db.Model):

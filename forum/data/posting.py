@@ -1,16 +1,15 @@
 """Writing to the forum: topics, replies, edits and deletions, with their kept counters.
 
-Every change of a post's status goes through `set_post_status`, which moves the counters shown
-on pages (board topics and posts, topic replies, member posts) in the same transaction, with
-SQL increments so concurrent writers never lose a count. A reply's first publication is also
-where the topic's followers are told of it.
+Every change of a post's status goes through `Post.set_status`, which moves the counters shown
+on pages (board topics and posts, topic replies, member posts) in the same transaction.
 """
 
-from sqlalchemy import case, update
+from sqlalchemy import update
 
+from forum.data.clock import utcnow
 from forum.data.markdown import render_markdown
-from forum.data.models import Board, Post, PostStatus, Topic, User, utcnow
-from forum.data.notifications import follow_automatically, notify_followers
+from forum.data.models import Board, PendingEdit, Post, PostStatus, Topic, User
+from forum.data.notifications import follow_automatically
 from forum.extensions import db
 
 
@@ -22,25 +21,6 @@ class PostingError(Exception):
         self.status = status
 
 
-def _bump(model: type, row_id: int, later: dict | None = None, **deltas: int) -> None:
-    """Add `deltas` to counters and move `later` timestamps forward, in one SQL statement, so
-    concurrent writers never lose a count nor move a time back."""
-    values: dict = {name: getattr(model, name) + delta for name, delta in deltas.items() if delta}
-    for name, moment in (later or {}).items():
-        column = getattr(model, name)
-        values[name] = case((column.is_(None), moment), (column < moment, moment), else_=column)
-    if values:
-        db.session.execute(
-            update(model)
-            .where(model.id == row_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        row = db.session.identity_map.get(db.session.identity_key(model, row_id))
-        if row is not None:
-            db.session.expire(row, list(values))
-
-
 def _next_post_number(topic: Topic) -> int:
     """Hand out the topic's next post number atomically (a row lock on PostgreSQL)."""
     return db.session.execute(
@@ -49,36 +29,6 @@ def _next_post_number(topic: Topic) -> int:
         .values(post_count=Topic.post_count + 1)
         .returning(Topic.post_count)
     ).scalar_one()
-
-
-def set_post_status(post: Post, status: PostStatus) -> None:
-    """Change a post's status and move every counter that depends on it being published."""
-    was_public = post.status == PostStatus.PUBLISHED
-    is_public = status == PostStatus.PUBLISHED
-    post.status = status
-    topic = post.topic
-    if post.is_first and status != PostStatus.DELETED:
-        # the topic follows its first post, except that an author's deletion leaves the thread
-        topic.status = status
-    delta = int(is_public) - int(was_public)
-    if not delta:
-        return
-    # rows are locked in one order, topic, board, member, so concurrent writers never deadlock
-    later = {"last_post_at": post.created_at} if is_public else None
-    if post.is_first:
-        _bump(Topic, topic.id, later)
-        _bump(Board, topic.board_id, later, topic_count=delta, post_count=delta)
-        if post.author_id:
-            _bump(User, post.author_id, topic_count=delta, post_count=delta)
-    else:
-        _bump(Topic, topic.id, later, reply_count=delta)
-        _bump(Board, topic.board_id, later, post_count=delta)
-        if post.author_id:
-            _bump(User, post.author_id, post_count=delta)
-    if is_public and post.first_published_at is None:
-        post.first_published_at = utcnow()
-        if not post.is_first:
-            notify_followers(post)
 
 
 def _new_post(topic: Topic, author: User, body: str, content_warning: str | None) -> Post:
@@ -119,21 +69,32 @@ def add_reply(topic: Topic, author: User, body: str, content_warning: str | None
 def edit_post(
     post: Post, body: str, title: str | None = None, *, content_warning: str | None
 ) -> None:
-    """Change a post's text and its content warning; the caller sends it through moderation."""
+    """Change a post's text and its content warning; the caller sends it through moderation.
+
+    A published post keeps its published text in view: the edit waits beside it (a
+    `PendingEdit`) until moderation releases it. A post nobody else reads yet (pending or
+    held) takes the new text at once.
+    """
     if post.status in (PostStatus.DELETED, PostStatus.REMOVED):
         raise PostingError("A removed post can't be edited.", 403)
-    post.body = body
-    post.body_html = render_markdown(body)
+    title = title if post.is_first else None
+    if post.status == PostStatus.PUBLISHED:
+        post.pending_edit = PendingEdit(
+            title=title,
+            body=body,
+            body_html=render_markdown(body),
+            content_warning=content_warning or None,
+            created_at=utcnow(),
+        )
+        return
+    post.replace_text(body, render_markdown(body), replaced_by="author", title=title)
     post.content_warning = content_warning or None
-    post.edited_at = utcnow()
-    if title is not None and post.is_first:
-        post.topic.title = title
 
 
 def delete_post_by_author(post: Post) -> None:
     """Leave a "removed by its author" stub so the thread still reads."""
     if post.status == PostStatus.DELETED:
         return
-    set_post_status(post, PostStatus.DELETED)
+    post.set_status(PostStatus.DELETED)
     post.body = ""
     post.body_html = ""

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.data.models import utcnow
+from forum.data.clock import utcnow
 from forum.data.sql import dialect_insert
 from forum.extensions import db
 

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.data.models import Post, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Post, User
 from forum.data.sql import insert_unless_present
 from forum.extensions import db
 

@@ -6,9 +6,9 @@ topic's title too). It holds what a reader sees of the post before opening any c
 without the private-use characters that mark matches in a snippet, so a post can't mark its
 own. A post enters it when it is published and leaves it when it is held,
 removed or deleted; an edit or a new title replaces its row. This happens in the same
-transaction as the change, from a session hook, so every way of changing a post keeps the index.
-Topic visibility and members-only boards are checked when searching, so hiding a topic or
-closing a board hides its posts at once.
+transaction as the change, from a session hook (`keep_index_with`), so every way of changing
+a post keeps the index. Topic visibility and members-only boards are checked when searching,
+so hiding a topic or closing a board hides its posts at once.
 
 Results come newest first, by post id. Both databases can then stop at the page's last row:
 FTS5 walks its index in rowid order, and PostgreSQL walks the primary key when a term is common
@@ -131,7 +131,12 @@ def _changed(obj: Any, *names: str) -> bool:
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
-@event.listens_for(Session, "after_flush")
+def keep_index_with(session: Any) -> None:
+    """Keep the index in every flush of `session` (Flask-SQLAlchemy's scoped session)."""
+    if not event.contains(session, "after_flush", _keep_search_index):
+        event.listen(session, "after_flush", _keep_search_index)
+
+
 def _keep_search_index(session: Session, flush_context: Any) -> None:
     """Replace the index rows of every post whose status, text or topic title was flushed."""
     connection = session.connection()

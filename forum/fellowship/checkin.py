@@ -12,8 +12,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from forum.data.models import Board, Post, PostStatus, ScoringState, Topic, User
-from forum.data.posting import PostingError, add_reply, set_post_status, start_topic
+from forum.data.models import Board, Post, PostStatus, Topic, User
+from forum.data.moderated import ScoringState
+from forum.data.posting import PostingError, add_reply, start_topic
 from forum.extensions import db
 from forum.fellowship.harbor_member import harbor_member
 from forum.fellowship.milestones import utc_today
@@ -69,7 +70,7 @@ def _start_thread(board: Board, day: date) -> Topic:
     first = start_topic(board, harbor_member(), thread_title(day), OPENING_TEXT)
     # Harbor's own words: published at once, with nothing for the scorer to judge
     first.scoring = ScoringState.DONE
-    set_post_status(first, PostStatus.PUBLISHED)
+    first.set_status(PostStatus.PUBLISHED)
     db.session.flush()
     db.session.add(DailyCheckin(day=day, topic_id=first.topic_id))
     db.session.flush()

@@ -13,15 +13,21 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from forum.data.clock import utcnow
 from forum.data.markdown import render_markdown
-from forum.data.models import Notification, PostStatus, User, utcnow
+from forum.data.models import PostStatus, User
+from forum.data.notifications import notify
 from forum.data.posting import PostingError
 from forum.extensions import db
-from forum.fellowship.messaging import conversation_link
 from forum.fellowship.milestones import days_in_recovery, utc_today
-from forum.fellowship.models import ConversationMessage, Mentorship, MentorshipStatus
+from forum.fellowship.models import (
+    ConversationMessage,
+    Mentorship,
+    MentorshipStatus,
+    conversation_link,
+)
 from forum.flow.pipeline import submit
-from moderation.identifying import IdentifyingDetail
+from moderation.findings import Findings
 
 
 def mentor_min_days() -> int:
@@ -86,13 +92,6 @@ def _end_abandoned(newcomer: User) -> None:
         mentorship.ended_at = utcnow()
 
 
-def _notify(user: User | None, kind: str, subject: str, body: str, link: str) -> None:
-    if user is not None:
-        db.session.add(
-            Notification(user_id=user.id, kind=kind, subject=subject, body=body, link=link)
-        )
-
-
 def _new_message(mentorship: Mentorship, author: User, body: str) -> ConversationMessage:
     message = ConversationMessage(
         mentorship=mentorship,
@@ -116,9 +115,7 @@ def ensure_can_write(member: User) -> None:
         )
 
 
-def ask(
-    newcomer: User, mentor: User, note: str, details: list[IdentifyingDetail]
-) -> ConversationMessage:
+def ask(newcomer: User, mentor: User, note: str, findings: Findings) -> ConversationMessage:
     """Ask `mentor` to mentor `newcomer`. The note is the conversation's first message and is
     moderated like every other; the mentor hears of the request at once."""
     if mentor.id == newcomer.id:
@@ -141,14 +138,14 @@ def ask(
         db.session.rollback()
         raise PostingError("You already have a request waiting for an answer.", 409) from error
     message = _new_message(mentorship, newcomer, note)
-    _notify(
-        mentor,
+    notify(
+        mentor.id,
         "mentorship_request",
         f"{newcomer.pseudonym} would like you to be their mentor",
         "Read their note and answer when you can. Saying no is fine.",
         "/mentorship",
     )
-    submit(message, details)
+    submit(message, findings)
     return message
 
 
@@ -164,8 +161,8 @@ def accept(mentorship: Mentorship, mentor: User) -> None:
     ensure_can_write(mentor)
     mentorship.status = MentorshipStatus.ACTIVE
     mentorship.answered_at = utcnow()
-    _notify(
-        mentorship.newcomer,
+    notify(
+        mentorship.newcomer_id,
         "mentorship_accepted",
         f"{mentor.pseudonym} said yes: they will be your mentor",
         "You can talk privately now. Either of you can end the mentorship at any time.",
@@ -177,8 +174,8 @@ def decline(mentorship: Mentorship, mentor: User) -> None:
     _answerable(mentorship, mentor)
     mentorship.status = MentorshipStatus.DECLINED
     mentorship.answered_at = utcnow()
-    _notify(
-        mentorship.newcomer,
+    notify(
+        mentorship.newcomer_id,
         "mentorship_declined",
         f"{mentor.pseudonym} can't be your mentor just now",
         "It is not about you: mentors have only so much time. You can ask someone else.",
@@ -195,8 +192,8 @@ def end(mentorship: Mentorship, member: User) -> None:
     mentorship.status = MentorshipStatus.ENDED
     mentorship.ended_at = utcnow()
     partner = mentorship.partner_of(member.id)
-    _notify(
-        partner,
+    notify(
+        partner.id if partner else None,
         "mentorship_ended",
         f"{member.pseudonym} ended the mentorship",
         "The conversation stays for you to read. Thank you for the time you gave each other.",
@@ -205,7 +202,7 @@ def end(mentorship: Mentorship, member: User) -> None:
 
 
 def send(
-    mentorship: Mentorship, author: User, body: str, details: list[IdentifyingDetail]
+    mentorship: Mentorship, author: User, body: str, findings: Findings
 ) -> ConversationMessage:
     """A new message in an active mentorship, delivered once moderation lets it through."""
     if not mentorship.involves(author.id):
@@ -214,5 +211,5 @@ def send(
         raise PostingError("This conversation has ended, so it takes no new messages.", 403)
     ensure_can_write(author)
     message = _new_message(mentorship, author, body)
-    submit(message, details)
+    submit(message, findings)
     return message

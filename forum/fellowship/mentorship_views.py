@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -23,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
 from forum.data.models import PostStatus, User
+from forum.data.review import ReviewItem
 from forum.extensions import db
 from forum.fellowship import mentorship
 from forum.fellowship.forms import MentorRequestForm, MessageForm, MessageReportForm
@@ -32,19 +32,19 @@ from forum.fellowship.models import (
     MentorshipStatus,
     MessageReport,
 )
-from forum.flow.pipeline import open_review_item
-from forum.pages.boards import identifying_details_to_confirm
+from forum.flow import queue as review_queue
+from forum.pages import reviewables
+from forum.pages.compose import Draft, after_submit, helplines_first_for
 from forum.pages.help import helplines_for_reader
 from forum.pages.keyset import id_before, page_and_cursor
 from forum.ratelimit import limiter
-from moderation.identifying import IdentifyingDetail
-from moderation.policy import ReviewKind
+from moderation.policy import Reason, ReviewKind
+from moderation.submission import Place
 
 bp = Blueprint("mentorship", __name__)
 
 MENTORS_PER_PAGE = 25
 MESSAGES_PER_PAGE = 50
-HELPLINES_KEY = "helplines_for_message"
 
 
 def _member_key(action: str) -> Callable[[], str]:
@@ -58,13 +58,6 @@ def _mentorship_or_404(mentorship_id: int) -> Mentorship:
     if found is None or not found.involves(current_user.id):
         abort(404)
     return found
-
-
-def _after_message(message: ConversationMessage, next_url: str) -> Response:
-    """The next page, with helplines first when the message held crisis language."""
-    if message.crisis:
-        session[HELPLINES_KEY] = message.id
-    return redirect(next_url)
 
 
 @bp.route("/mentors")
@@ -99,22 +92,22 @@ def ask(mentor_id: int) -> str | Response:
     if mentor is None or mentor.id == current_user.id or not mentorship.can_mentor(mentor):
         abort(404)
     form = MentorRequestForm()
-    details: list[IdentifyingDetail] = []
+    draft = None
     if form.validate_on_submit():
-        details, confirmed = identifying_details_to_confirm(form, form.note.data)
-        if confirmed:
-            message = mentorship.ask(current_user, mentor, form.note.data, details)
+        draft = Draft.of(Place.PRIVATE_MESSAGE, form.note.data, confirmed=form.post_anyway.data)
+        if not draft.needs_confirmation:
+            message = mentorship.ask(current_user, mentor, form.note.data, draft.findings)
             flash(
                 f"Your request is on its way to {mentor.pseudonym}. You'll find their answer "
                 "in your messages.",
                 "success",
             )
-            return _after_message(message, url_for(".overview"))
+            return after_submit(message, url_for(".overview"))
     return render_template(
         "fellowship/ask.html",
         mentor=mentor,
         form=form,
-        details=details,
+        details=draft.details if draft else [],
         current=mentorship.open_mentorship_of(current_user),
     )
 
@@ -141,7 +134,9 @@ def overview() -> str:
             .order_by(ConversationMessage.id.desc())
         ):
             notes[message.mentorship_id] = message  # the earliest, the request's note, wins
-    crisis_id = session.pop(HELPLINES_KEY, None)
+    crisis_id = helplines_first_for(
+        ConversationMessage.review_type, {note.id for note in notes.values()}
+    )
     return render_template(
         "fellowship/mentorships.html",
         mentorships=mine,
@@ -196,9 +191,12 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
         db.session.scalars(query).all(), MESSAGES_PER_PAGE, lambda message: (message.id,)
     )
     messages = [m for m in reversed(newest_first) if m.visible_to(current_user.id)]
-    crisis_id = session.pop(HELPLINES_KEY, None)
+    crisis_id = helplines_first_for(ConversationMessage.review_type, {m.id for m in messages})
     helplines_first = next((m for m in messages if m.id == crisis_id), None)
-    has_crisis = any(m.crisis and m.status == PostStatus.PUBLISHED for m in messages)
+    has_crisis = any(
+        m.findings and m.findings.crisis.is_crisis and m.status == PostStatus.PUBLISHED
+        for m in messages
+    )
     return render_template(
         "fellowship/conversation.html",
         mentorship=found,
@@ -230,11 +228,11 @@ def send(mentorship_id: int) -> str | tuple[str, int] | Response:
     form = MessageForm()
     if not form.validate_on_submit():
         return _conversation_page(found, form, []), 400
-    details, confirmed = identifying_details_to_confirm(form, form.body.data)
-    if not confirmed:
-        return _conversation_page(found, form, details)
-    message = mentorship.send(found, current_user, form.body.data, details)
-    return _after_message(
+    draft = Draft.of(Place.PRIVATE_MESSAGE, form.body.data, confirmed=form.post_anyway.data)
+    if draft.needs_confirmation:
+        return _conversation_page(found, form, draft.details)
+    message = mentorship.send(found, current_user, form.body.data, draft.findings)
+    return after_submit(
         message,
         url_for(".conversation", mentorship_id=found.id, _anchor=f"message-{message.id}"),
     )
@@ -276,16 +274,69 @@ def report(message_id: int) -> str | tuple[str, int] | Response:
     db.session.add(
         MessageReport(message_id=message.id, reporter_id=current_user.id, kind=kind, reason=reason)
     )
-    review_kind = ReviewKind.CRISIS if kind == "worried" else ReviewKind.REPORT
-    label = (
-        "the other person in the mentorship is worried about this person"
-        if kind == "worried"
-        else f"report from the other person in the mentorship: {reason[:200]}"
-    )
-    open_review_item(message, review_kind, [label])
+    if kind == "worried":
+        filed = Reason(
+            ReviewKind.CRISIS, "the other person in the mentorship is worried about this person"
+        )
+    else:
+        filed = Reason(
+            ReviewKind.REPORT, f"report from the other person in the mentorship: {reason[:200]}"
+        )
+    review_queue.file(message, [filed])
     db.session.commit()
     flash(
         "Thank you. The moderators will read this message and the ones around it, and decide.",
         "success",
     )
     return redirect(back)
+
+
+# moderators review a private message in its conversation ---------------------------------
+
+MESSAGE_CONTEXT = 5  # messages shown on each side of the one under review
+
+
+def _load_messages(ids: list[int]) -> dict[int, ConversationMessage]:
+    messages = db.session.scalars(
+        select(ConversationMessage)
+        .options(joinedload(ConversationMessage.author))
+        .where(ConversationMessage.id.in_(ids))
+    )
+    return {message.id: message for message in messages}
+
+
+def _message_context(item: ReviewItem) -> dict:
+    """The messages just before and after the one under review, and its reports."""
+    message = item.subject
+    in_conversation = (
+        select(ConversationMessage)
+        .options(joinedload(ConversationMessage.author))
+        .where(ConversationMessage.mentorship_id == message.mentorship_id)
+    )
+    before = db.session.scalars(
+        in_conversation.where(ConversationMessage.id < message.id)
+        .order_by(ConversationMessage.id.desc())
+        .limit(MESSAGE_CONTEXT)
+    ).all()
+    after = db.session.scalars(
+        in_conversation.where(ConversationMessage.id >= message.id)
+        .order_by(ConversationMessage.id)
+        .limit(MESSAGE_CONTEXT + 1)
+    ).all()
+    reports = db.session.scalars(
+        select(MessageReport).where(MessageReport.message_id == message.id)
+    ).all()
+    return {"nearby": [*reversed(before), *after], "reports": reports}
+
+
+reviewables.register(
+    reviewables.Reviewable(
+        review_type=ConversationMessage.review_type,
+        noun="private message",
+        headline=lambda message: "A private message in a mentorship",
+        template="review/message_item.html",
+        load=_load_messages,
+        context=_message_context,
+        actions=reviewables.COMMON,
+    )
+)

@@ -3,11 +3,22 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.data.models import ModeratedText, PostStatus, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import User
+from forum.data.moderated import ModeratedText, PostStatus
+from forum.data.notifications import Notification, notify
 from forum.extensions import db
+from moderation.submission import Place, Standing, Submission
+
+NEW_MESSAGE = "new_message"
+
+
+def conversation_link(mentorship_id: int) -> str:
+    """The conversation's path, written without a request (scoring workers deliver too)."""
+    return f"/mentorship/{mentorship_id}"
 
 
 class DailyCheckin(db.Model):
@@ -80,11 +91,8 @@ class Mentorship(db.Model):
 
 
 class ConversationMessage(ModeratedText, db.Model):
-    """A private message between a mentor and a newcomer, moderated as a post is.
-
-    The moderation columns carry the same names as a post's, so the pipeline and the scoring
-    workers treat both alike (forum/pipeline.py).
-    """
+    """A private message between a mentor and a newcomer, moderated as a post is
+    (forum.data.moderated)."""
 
     __tablename__ = "conversation_messages"
     __table_args__ = (
@@ -105,6 +113,28 @@ class ConversationMessage(ModeratedText, db.Model):
 
     mentorship: Mapped[Mentorship] = relationship()
     author: Mapped[User | None] = relationship()
+
+    review_type = "message"
+
+    def submission(self) -> Submission:
+        standing = self.author.standing() if self.author else Standing()
+        return Submission(Place.PRIVATE_MESSAGE, self.body, author=standing)
+
+    def removal_notice(self) -> tuple[str, str]:
+        return (
+            "A moderator removed a private message you sent",
+            "A private message you sent in your mentorship was removed.",
+        )
+
+    def set_status(self, status: PostStatus) -> None:
+        """Change the status; the first time it is delivered, tell the other person."""
+        delivered_now = status == PostStatus.PUBLISHED and self.status != PostStatus.PUBLISHED
+        self.status = status
+        mentorship = self.mentorship
+        if delivered_now and mentorship.is_active and self.author_id is not None:
+            recipient = mentorship.partner_of(self.author_id)
+            if recipient is not None:
+                notify_new_message(recipient.id, mentorship.id, self.author.pseudonym)
 
     def visible_to(self, user_id: int) -> bool:
         """Delivered (or removed or deleted: a stub) to both people; pending and held ones to
@@ -130,3 +160,22 @@ class MessageReport(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def notify_new_message(recipient_id: int, mentorship_id: int, sender: str) -> None:
+    """One unread "new message" note per conversation, however many messages arrive."""
+    link = conversation_link(mentorship_id)
+    unread = select(Notification.id).where(
+        Notification.user_id == recipient_id,
+        Notification.kind == NEW_MESSAGE,
+        Notification.link == link,
+        Notification.read_at.is_(None),
+    )
+    if db.session.scalar(unread) is None:
+        notify(
+            recipient_id,
+            NEW_MESSAGE,
+            f"A new message from {sender}",
+            "You have a new private message in your mentorship.",
+            link,
+        )

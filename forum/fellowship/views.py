@@ -31,7 +31,7 @@ from forum.fellowship.milestones import (
     utc_today,
 )
 from forum.fellowship.welcome import sees_newcomers, waiting_for_welcome
-from forum.pages.boards import after_submit, ensure_can_post
+from forum.pages.compose import after_submit, ensure_can_post, post_url
 from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.ratelimit import limiter
 
@@ -206,7 +206,7 @@ def check_in() -> Response:
         flash("You have already checked in today. Well done.", "info")
         return redirect(url_for("boards.topic", topic_id=thread.id, page=-1))
     flash("You checked in. Just for today: that is all it takes.", "success")
-    return after_submit(post)
+    return after_submit(post, post_url(post))
 
 
 @bp.route("/welcome")

@@ -13,7 +13,8 @@ from flask import current_app
 from sqlalchemy import Select, and_, exists, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
-from forum.data.models import Post, PostStatus, Topic, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Post, PostStatus, Topic, User
 from forum.extensions import db
 from forum.fellowship.harbor_member import HARBOR_MEMBER_KEY
 

@@ -1,31 +1,39 @@
 """Threshold suggestions from what moderators decided about flagged and reported posts."""
 
-from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
-from forum.data.models import Post, ReviewItem
+from forum.data.models import Post
+from forum.data.review import ReviewItem, ReviewReason
 from forum.extensions import db
-from moderation.policy import ReviewKind, thresholds_from_config
+from forum.flow.scoring import thresholds
+from moderation.policy import ReviewKind
 
 MINIMUM_REVIEWED = 10
 
 
 def suggest_thresholds() -> list[dict]:
     """Per label: the hold threshold that best separates removed from approved posts (F1)."""
-    rows = db.session.execute(
-        select(Post.scores, ReviewItem.resolution)
-        .join(ReviewItem, ReviewItem.post_id == Post.id)
-        .where(
-            ReviewItem.kind.in_([ReviewKind.AUTO_FLAG, ReviewKind.REPORT]),
-            ReviewItem.resolution.in_(["approved", "removed"]),
-            Post.scores.is_not(None),
+    flagged_or_reported = exists().where(
+        ReviewReason.item_id == ReviewItem.id,
+        ReviewReason.kind.in_([ReviewKind.AUTO_FLAG, ReviewKind.REPORT]),
+    )
+    decided = db.session.execute(
+        select(Post.findings, ReviewItem.resolution)
+        .join(
+            ReviewItem,
+            (ReviewItem.subject_type == Post.review_type) & (ReviewItem.subject_id == Post.id),
         )
+        .where(flagged_or_reported, ReviewItem.resolution.in_(["approved", "removed"]))
     ).all()
+    rows = [
+        (findings.scores.labels, resolution)
+        for findings, resolution in decided
+        if findings is not None and findings.scores is not None
+    ]
     if not rows:
         return []
-    thresholds = thresholds_from_config(current_app.config["HARBOR_THRESHOLDS"])
     suggestions = []
-    for label, current in thresholds.items():
+    for label, current in thresholds().items():
         pairs = [
             (scores[label], resolution == "removed")
             for scores, resolution in rows

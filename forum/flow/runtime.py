@@ -1,9 +1,11 @@
-"""This process's scoring service, and the model status that moderators see.
+"""This process's scoring service, the loops that score what waits, and the model status
+moderators see.
 
 In the embedded default (`HARBOR_SCORING=inline`) the web process loads Detoxify in a
 background thread and a sweeper thread scores whatever is waiting. At scale
-(`HARBOR_SCORING=worker`) web processes never load the model: `flask harbor worker` processes
-score, so the model's memory is paid once per scoring process, not once per web worker.
+(`HARBOR_SCORING=worker`) web processes never load the model, nor import a model library:
+`flask harbor worker` processes score, so the model's memory is paid once per scoring
+process, not once per web worker.
 """
 
 import functools
@@ -14,6 +16,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from forum.data.site_settings import get_setting, set_setting
+from forum.extensions import db
+from forum.flow.scoring import score_waiting
 from moderation.scoring import ScoringService
 
 logger = logging.getLogger(__name__)
@@ -23,7 +28,7 @@ STATUS_KEY = "scoring_status"
 
 def detoxify_loader(config: dict[str, Any]):  # noqa: ANN201
     """The configured Detoxify: a model name, or a local checkpoint with its HF config folder."""
-    from moderation.detoxify_scorer import DetoxifyScorer
+    from moderation.detoxify_scorer import DetoxifyScorer  # torch loads in the loading thread
 
     return functools.partial(
         DetoxifyScorer,
@@ -52,13 +57,40 @@ def scoring_service(app: Flask | None = None) -> ScoringService:
 
 def publish_status(service: ScoringService) -> None:
     """Record the model's status where every web process can read it (the moderators' banner)."""
-    from forum.data.site_settings import get_setting, set_setting
-    from forum.extensions import db
-
     status = {"status": service.status, "reason": service.reason}
     if get_setting(STATUS_KEY, None) != status:
         set_setting(STATUS_KEY, status)
         db.session.commit()
+
+
+def score_what_waits(service: ScoringService) -> int:
+    """One batch of everything waiting; with Detoxify ready, the fallback's scores too."""
+    return score_waiting(service, include_fallback=service.status == "ready")
+
+
+def run_worker(service: ScoringService, *, forever: bool, interval: float = 1.0) -> int:
+    """Score until nothing waits, or forever; returns the number scored.
+
+    A worker that runs forever outlives a bad moment (the database restarting, say): it logs
+    the error and tries again after `interval`.
+    """
+    scored = 0
+    while True:
+        try:
+            publish_status(service)
+            batch = score_what_waits(service)
+        except Exception:
+            if not forever:
+                raise
+            logger.exception("Scoring failed; trying again shortly")
+            db.session.rollback()
+            batch = 0
+        scored += batch
+        if batch:
+            continue
+        if not forever:
+            return scored
+        time.sleep(interval)
 
 
 def start_background_scoring(app: Flask, interval: float = 2.0) -> None:
@@ -75,17 +107,13 @@ def start_background_scoring(app: Flask, interval: float = 2.0) -> None:
         app.extensions["harbor_sweeper"] = True
 
     def sweep() -> None:
-        from forum.flow.scoring import score_waiting
-
         while True:
-            try:
-                with app.app_context():
-                    service = scoring_service(app)
-                    publish_status(service)
-                    while score_waiting(service):
-                        pass
-            except Exception:  # the sweeper must outlive a bad moment (database restart, say)
-                logger.exception("Scoring sweep failed; trying again shortly")
+            with app.app_context():
+                try:
+                    run_worker(scoring_service(app), forever=False)
+                except Exception:  # the sweeper must outlive a bad moment (database restart)
+                    logger.exception("Scoring sweep failed; trying again shortly")
+                    db.session.rollback()
             time.sleep(interval)
 
     threading.Thread(target=sweep, name="harbor-scoring-sweeper", daemon=True).start()

@@ -1,61 +1,64 @@
-"""Scoring workers: take waiting posts and private messages, score them in batches, apply the
-policy.
+"""Scoring: lease texts, score them, apply the policy. One step for every path.
 
-Several workers run at once without scoring a post twice: each claims a batch by setting a
-lease (on PostgreSQL, candidates are picked with FOR UPDATE SKIP LOCKED, so workers never
-wait on each other). A post whose worker died is taken up again once its lease runs out.
+The inline path (a post scored at submit), the scoring workers and the rescore command all
+lease what they score and call `score_and_apply`, so two of them never score one text at
+once and every decision is made the same way. A lease is a token and an expiry written on
+the row: several workers run at once without scoring a post twice (on PostgreSQL, candidates
+are picked with FOR UPDATE SKIP LOCKED, so workers never wait on each other), and a post whose
+worker died is taken up again once its lease runs out.
 """
 
-import logging
 import secrets
-import time
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import literal, or_, select, update
+from sqlalchemy import ColumnElement, func, literal, or_, select, update
 
-from forum.data.models import Post, ScoringState, utcnow
+from forum.data.clock import utcnow
+from forum.data.moderated import (
+    Moderated,
+    ModeratedText,
+    PostStatus,
+    ScoringState,
+    moderated_models,
+)
+from forum.data.review import AuditEntry, key_of
 from forum.extensions import db
-from forum.fellowship.models import ConversationMessage
-from forum.flow.pipeline import Subject, apply_scores, subject_text
-from moderation.scoring import ScoringService
-
-logger = logging.getLogger(__name__)
-
-Model = type[Post] | type[ConversationMessage]
+from forum.flow import queue
+from forum.flow.checks import examine
+from moderation.policy import Decision, Outcome, decide, thresholds_from_config
+from moderation.scores import Scores
+from moderation.scoring import Scorer
 
 
-def claim_waiting(model: Model, batch_size: int, include_fallback: bool) -> list[Subject]:
-    """Lease up to `batch_size` posts (or messages) that wait for a score (and, with Detoxify
-    back, those the fallback scored). The lease is committed before any scoring starts."""
-    states = (
-        [ScoringState.WAITING, ScoringState.FALLBACK]
-        if include_fallback
-        else [ScoringState.WAITING]
-    )
+def lease(
+    model: type[ModeratedText], condition: ColumnElement[bool], limit: int
+) -> list[Moderated]:
+    """Lease up to `limit` rows that meet `condition` and no one holds; committed before any
+    scoring starts."""
     now = utcnow()
     free = or_(model.scoring_lease_until.is_(None), model.scoring_lease_until < now)
     candidates = db.session.scalars(
         select(model.id)
-        # written out literally so PostgreSQL and SQLite use the partial index of unscored posts
-        .where(model.scoring != literal(ScoringState.DONE.value, literal_execute=True))
-        .where(model.scoring.in_(states), free)
+        .where(condition, free)
         .order_by(model.id)
-        .limit(batch_size)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     if not candidates:
         db.session.commit()
         return []
     token = secrets.token_hex(8)
-    lease = now + timedelta(seconds=current_app.config["HARBOR_SCORING_LEASE_SECONDS"])
+    until = now + timedelta(seconds=current_app.config["HARBOR_SCORING_LEASE_SECONDS"])
     # the WHERE repeats the whole test, so on SQLite (no row locks) too only one claimer wins a
-    # post: another may have claimed, scored and released it since the SELECT above
+    # row: another may have leased, scored and released it since the SELECT above
     db.session.execute(
         update(model)
-        .where(model.id.in_(candidates), model.scoring.in_(states), free)
+        .where(model.id.in_(candidates), condition, free)
         .values(
-            scoring_lease_until=lease,
+            scoring_lease_until=until,
             scoring_attempts=model.scoring_attempts + 1,
             scoring_lease_token=token,
         )
@@ -64,9 +67,9 @@ def claim_waiting(model: Model, batch_size: int, include_fallback: bool) -> list
     return list(db.session.scalars(select(model).where(model.scoring_lease_token == token)))
 
 
-def _still_leased(subject: Subject, token: str) -> bool:
+def _still_leased(subject: Moderated, token: str) -> bool:
     """Lock the row and check the lease is still ours: a lease that ran out may have passed
-    it to another worker, and then that worker scores it, not this one."""
+    it to another scorer, and then that one applies its scores, not this one."""
     model = type(subject)
     return (
         db.session.execute(
@@ -79,48 +82,91 @@ def _still_leased(subject: Subject, token: str) -> bool:
     )
 
 
-def score_waiting(service: ScoringService, batch_size: int = 16) -> int:
-    """Score one batch of waiting posts and one of waiting private messages; returns how many
-    were scored (0: nothing waits).
+def thresholds() -> dict[str, Any]:
+    return thresholds_from_config(current_app.config["HARBOR_THRESHOLDS"])
 
-    Each one is decided in a transaction of its own, so row locks are held briefly and always
-    taken in the same order (post, topic, board, member): workers never deadlock each other.
-    """
+
+def score_and_apply(subject: Moderated, scores: Scores, token: str) -> Decision | None:
+    """Record the scores and the policy's decision on a leased subject, let it through or hold
+    it, and file it for review where it must go. None: the lease was lost, nothing changed."""
+    if not _still_leased(subject, token):
+        return None
+    submission = subject.submission()
+    findings = (subject.findings or examine(submission)).with_scores(scores)
+    decision = decide(submission, findings, thresholds())
+    subject.findings, subject.decision = findings, decision
+    subject.scored_by, subject.scored_at = scores.model, utcnow()
+    subject.scoring = ScoringState.FALLBACK if scores.is_fallback else ScoringState.DONE
+    subject.scoring_lease_until = subject.scoring_lease_token = None
+    if decision.outcome == Outcome.HOLD:
+        # a moderator's approval covers the text they approved, until it is edited
+        if not subject.moderator_approved and (
+            subject.is_waiting or subject.status == PostStatus.PUBLISHED
+        ):
+            subject.hold()
+    elif subject.is_waiting:
+        subject.release()
+    queue.file(subject, decision.reasons)
+    db.session.add(
+        AuditEntry(
+            action="auto_decision",
+            member_id=subject.author_id,
+            reason="; ".join(reason.text for reason in decision.reasons) or "nothing to flag",
+            details={"model": scores.model, "outcome": decision.outcome.value},
+            **key_of(subject),
+        )
+    )
+    return decision
+
+
+def score_leased(scorer: Scorer, subjects: list[Moderated]) -> int:
+    """Score leased subjects in one batch; each is decided in a transaction of its own, so row
+    locks are held briefly and always taken in the same order (post, topic, board, member):
+    scorers never deadlock each other. Returns how many were applied."""
+    tokens = [subject.scoring_lease_token for subject in subjects]
+    texts = [subject.submission().text for subject in subjects]
+    applied = 0
+    for subject, token, scores in zip(subjects, tokens, scorer.score_many(texts), strict=True):
+        applied += score_and_apply(subject, scores, token) is not None
+        db.session.commit()
+    return applied
+
+
+def score_waiting(scorer: Scorer, *, include_fallback: bool, batch_size: int = 16) -> int:
+    """Score one batch of every kind of moderated text that waits for a score (and, with
+    Detoxify back, those the fallback scored); returns how many (0: nothing waits)."""
+    states = [ScoringState.WAITING, ScoringState.FALLBACK] if include_fallback else [
+        ScoringState.WAITING
+    ]
     scored = 0
-    for model in (Post, ConversationMessage):
-        subjects = claim_waiting(model, batch_size, include_fallback=service.status == "ready")
-        tokens = {subject.id: subject.scoring_lease_token for subject in subjects}
-        texts = [subject_text(subject) for subject in subjects]
-        for subject, scores in zip(subjects, service.score_many(texts), strict=True):
-            if _still_leased(subject, tokens[subject.id]):
-                apply_scores(subject, scores)
-                scored += 1
-            db.session.commit()
+    for model in moderated_models().values():
+        waiting = (
+            # written out literally so PostgreSQL and SQLite use the partial index of unscored
+            model.scoring != literal(ScoringState.DONE.value, literal_execute=True)
+        ) & model.scoring.in_(states)
+        scored += score_leased(scorer, lease(model, waiting, batch_size))
     return scored
 
 
-def run_worker(service: ScoringService, *, forever: bool, interval: float = 1.0) -> int:
-    """Score until nothing waits, or forever; returns the number scored.
-
-    A worker that runs forever outlives a bad moment (the database restarting, say): it logs
-    the error and tries again after `interval`.
-    """
-    from forum.flow.runtime import publish_status
-
-    scored = 0
+def rescore(
+    scorer: Scorer, model: type[ModeratedText], condition: ColumnElement[bool], batch_size: int
+) -> Iterator[int]:
+    """Score again every row meeting `condition`, a batch at a time, under leases like any
+    scorer (a row a worker holds is left to that worker); yields each batch's size."""
+    last_id = 0
     while True:
-        try:
-            publish_status(service)
-            batch = score_waiting(service)
-        except Exception:
-            if not forever:
-                raise
-            logger.exception("Scoring failed; trying again shortly")
-            db.session.rollback()
-            batch = 0
-        scored += batch
-        if batch:
-            continue
-        if not forever:
-            return scored
-        time.sleep(interval)
+        ids = db.session.scalars(
+            select(model.id)
+            .where(condition, model.id > last_id)
+            .order_by(model.id)
+            .limit(batch_size)
+        ).all()
+        if not ids:
+            return
+        last_id = ids[-1]
+        score_leased(scorer, lease(model, model.id.in_(ids), batch_size))
+        yield len(ids)
+
+
+def count(model: type[ModeratedText], condition: ColumnElement[bool]) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(condition)) or 0

@@ -1,14 +1,15 @@
 """My data: a member downloads everything Harbor holds about them, or deletes their account.
 
 The download holds the account (with the recovery start date and offers to help), every post
-with its earlier versions and what moderation recorded about it, the mentorships asked for
-and offered with their private conversations, the reports the member made, the topics they
-follow or muted, the reactions they gave, their messages, the devices signed in, when they
-last posted, and the moderators' decisions about them (tests/test_privacy_holes.py checks
-that every table naming a member is here). Left out, to protect other people: who reported
-the member's posts and what they wrote, which moderator made each decision, what moderation
-recorded about the other person's private messages, and moderators' internal steps
-(claiming, escalating, reopening a review item). Harbor stores no IP address to include.
+with its earlier versions, its edit waiting for moderation and what moderation recorded about
+it, the mentorships asked for and offered with their private conversations, the reports the
+member made, the topics they follow or muted, the reactions they gave, their messages, the
+devices signed in, when they last posted, and the moderators' decisions about them
+(tests/test_privacy_holes.py checks that every table naming a member is here). Left out, to
+protect other people: who reported the member's posts and what they wrote, which moderator
+made each decision, what moderation recorded about the other person's private messages, and
+moderators' internal steps (claiming, escalating, reopening a review item). Harbor stores no
+IP address to include.
 
 Deleting an account removes the member's row. Their posts are either erased (each leaves a
 "removed by its author" note, so threads still read) or left under "former member". Either
@@ -24,29 +25,18 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import ColumnElement, delete, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug import Response
 
+from forum.data.clock import utcnow
 from forum.data.member_sessions import MemberSession
-from forum.data.models import (
-    AuditEntry,
-    Notification,
-    Post,
-    PostRevision,
-    PostStatus,
-    Report,
-    ReviewItem,
-    ReviewStatus,
-    ScoringState,
-    Topic,
-    User,
-    utcnow,
-)
-from forum.data.notifications import TopicFollow
-from forum.data.posting import set_post_status
+from forum.data.models import Post, PostRevision, PostStatus, Topic, User
+from forum.data.moderated import Moderated, ScoringState
+from forum.data.notifications import Notification, TopicFollow
 from forum.data.posting_clocks import PostingClock
 from forum.data.reactions import Reaction, take_back_all
+from forum.data.review import AuditEntry, Report
 from forum.extensions import db
 from forum.fellowship.models import (
     ConversationMessage,
@@ -54,6 +44,7 @@ from forum.fellowship.models import (
     MentorshipStatus,
     MessageReport,
 )
+from forum.flow.queue import open_item
 from forum.flow.review_actions import resolve_item
 from forum.pages.forms import DeleteAccountForm
 from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
@@ -99,17 +90,29 @@ def _post_data(post: Post, revisions: list[PostRevision]) -> dict[str, Any]:
             }
             for revision in revisions
         ],
+        "edit_waiting_for_moderation": _pending_edit_data(post),
         "moderation": _moderation_record(post),
     }
 
 
-def _moderation_record(subject: Post | ConversationMessage) -> dict[str, Any]:
+def _pending_edit_data(post: Post) -> dict[str, Any] | None:
+    edit = post.pending_edit
+    if edit is None:
+        return None
+    return {
+        "title": edit.title,
+        "body": edit.body,
+        "content_warning": edit.content_warning,
+        "written_at": _when(edit.created_at),
+        "held_for_a_moderator": edit.held,
+    }
+
+
+def _moderation_record(subject: Moderated) -> dict[str, Any]:
     return {
         "scored_by": subject.scored_by,
-        "scores": subject.scores,
-        "decision": subject.decision,
-        "crisis_language": subject.crisis,
-        "identifying_details_posted_anyway": subject.identifying_details,
+        "findings": subject.findings.to_json() if subject.findings else None,
+        "decision": subject.decision.to_json() if subject.decision else None,
     }
 
 
@@ -219,7 +222,7 @@ def member_data(user: User) -> dict[str, Any]:
     """Everything Harbor holds about `user`, as plain JSON-ready data."""
     posts = db.session.scalars(
         select(Post)
-        .options(joinedload(Post.topic).joinedload(Topic.board))
+        .options(joinedload(Post.topic).joinedload(Topic.board), selectinload(Post.pending_edit))
         .where(Post.author_id == user.id)
         .order_by(Post.id)
     ).all()
@@ -256,8 +259,9 @@ def member_data(user: User) -> dict[str, Any]:
             "suspended_until": _when(user.suspended_until),
             "published_topics": user.topic_count,
             "published_posts": user.post_count,
-            "recovery_started_on": user.recovery_started_on
-            and user.recovery_started_on.isoformat(),
+            "recovery_started_on": (
+                user.recovery_started_on and user.recovery_started_on.isoformat()
+            ),
             "show_day_count": user.show_day_count,
             "milestone_acknowledged_on": (
                 user.milestone_acknowledged_on and user.milestone_acknowledged_on.isoformat()
@@ -294,7 +298,8 @@ def member_data(user: User) -> dict[str, Any]:
         "moderation_decisions_about_you": [
             {
                 "action": entry.action,
-                "post_id": entry.post_id,
+                "about": entry.subject_type,
+                "id": entry.subject_id,
                 "reason": entry.reason,
                 "details": entry.details,
                 "created_at": _when(entry.created_at),
@@ -307,33 +312,32 @@ def member_data(user: User) -> dict[str, Any]:
     }
 
 
-def _erase_text(subject: Post | ConversationMessage, key: ColumnElement[bool]) -> None:
-    """Clear a post's or message's words and everything the moderation pipeline kept of them,
-    and close its open review items: nothing is left to read, score or decide."""
+def _erase_text(subject: Moderated) -> None:
+    """Clear a text's words and everything the moderation flow kept of them, and close its
+    open review item: nothing is left to read, score or decide."""
     subject.body = subject.body_html = ""
-    subject.scores = subject.decision = subject.crisis = subject.identifying_details = None
+    subject.findings = subject.decision = None
     subject.scored_by = None
     subject.scoring = ScoringState.DONE  # nothing left for a worker to score
-    for item in db.session.scalars(
-        select(ReviewItem).where(key, ReviewItem.status == ReviewStatus.OPEN)
-    ):
+    item = open_item(subject)
+    if item is not None:
         resolve_item(item, "author_erased", by_moderator=False)
 
 
 def erase_post(post: Post) -> None:
     """Leave only a "removed by its author" stub: no text, no earlier versions, no scores."""
     if post.status != PostStatus.DELETED:
-        set_post_status(post, PostStatus.DELETED)
+        post.set_status(PostStatus.DELETED)
     if post.is_first:
         post.topic.title = ERASED_TITLE
     db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
-    _erase_text(post, ReviewItem.post_id == post.id)
+    _erase_text(post)
 
 
 def erase_message(message: ConversationMessage) -> None:
     """A private message becomes a "removed by its author" stub, as a post does."""
-    message.status = PostStatus.DELETED
-    _erase_text(message, ReviewItem.message_id == message.id)
+    message.set_status(PostStatus.DELETED)
+    _erase_text(message)
 
 
 def delete_member(user: User, erase_posts: bool) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from werkzeug import Response
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.data.clock import utcnow
 from forum.data.member_sessions import (
     end_session,
     end_sessions,
@@ -29,7 +30,8 @@ from forum.data.member_sessions import (
     open_session_count,
     start_session,
 )
-from forum.data.models import Notification, RecoveryCode, User, hash_recovery_code, utcnow
+from forum.data.models import RecoveryCode, User, hash_recovery_code
+from forum.data.notifications import Notification
 from forum.extensions import db, login_manager
 from forum.fellowship.harbor_member import RESERVED_PSEUDONYM_KEYS
 from forum.pages.forms import ChangePasswordForm, LoginForm, RecoverForm, SignupForm

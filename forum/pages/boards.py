@@ -10,8 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
-    url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select, tuple_
@@ -21,7 +19,6 @@ from werkzeug import Response
 from forum.data.models import Post, PostStatus, Topic, User
 from forum.data.notifications import follow_state
 from forum.data.posting import (
-    PostingError,
     add_reply,
     delete_post_by_author,
     edit_post,
@@ -30,7 +27,13 @@ from forum.data.posting import (
 from forum.data.reactions import reactions_of
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.flow.pipeline import submit
+from forum.pages.compose import (
+    Draft,
+    after_submit,
+    ensure_can_post,
+    helplines_first_for,
+    post_url,
+)
 from forum.pages.forms import (
     CONTENT_WARNING_SUGGESTIONS,
     EditPostForm,
@@ -41,7 +44,7 @@ from forum.pages.forms import (
 from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.pages.posting_limits import take_turn
 from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
-from moderation.identifying import IdentifyingDetail, find_identifying_details
+from moderation.submission import Place
 
 bp = Blueprint("boards", __name__)
 bp.add_app_template_global(CONTENT_WARNING_SUGGESTIONS, "content_warning_suggestions")
@@ -85,27 +88,6 @@ TOPICS_ON_BOARD_BEFORE = TOPICS_ON_BOARD.where(
 )
 
 
-def ensure_can_post() -> None:
-    if current_user.is_silenced():
-        until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
-        raise PostingError(f"A moderator has paused your posting until {until}.", 403)
-
-
-def identifying_details_to_confirm(
-    form: PostingForm, *texts: str
-) -> tuple[list[IdentifyingDetail], bool]:
-    """The details found in the draft, and whether the writer has chosen to post them anyway."""
-    details = [d for text in texts if text for d in find_identifying_details(text)]
-    return details, not details or form.post_anyway.data
-
-
-def after_submit(post: Post) -> Response:
-    """The next page: the post, with helplines first when it held crisis language."""
-    if post.crisis:
-        session["helplines_for_post"] = post.id
-    return redirect(post_url(post))
-
-
 @bp.route("/")
 def index() -> str:
     boards = db.session.scalars(visible_boards()).all()
@@ -138,11 +120,11 @@ def new_topic(slug: str) -> str | Response:
     if request.method == "GET" and (title := request.args.get("title")):
         # a prefilled title, as a milestone offer links here with one
         form.title.data = title[: current_app.config["HARBOR_TITLE_MAX_CHARS"]]
-    details: list[IdentifyingDetail] = []
+    draft = None
     if form.validate_on_submit():
         ensure_can_post()
-        details, confirmed = identifying_details_to_confirm(form, form.title.data, form.body.data)
-        if confirmed:
+        draft = draft_of(form, Place.TOPIC, title=form.title.data)
+        if not draft.needs_confirmation:
             take_turn(current_user, "topic")
             post = start_topic(
                 board,
@@ -151,9 +133,11 @@ def new_topic(slug: str) -> str | Response:
                 form.body.data,
                 content_warning=form.content_warning.data,
             )
-            submit(post, details)
-            return after_submit(post)
-    return render_template("boards/new_topic.html", board=board, form=form, details=details)
+            draft.send(post)
+            return after_submit(post, post_url(post))
+    return render_template(
+        "boards/new_topic.html", board=board, form=form, details=draft.details if draft else []
+    )
 
 
 @bp.route("/t/<int:topic_id>")
@@ -174,7 +158,7 @@ def topic(topic_id: int) -> str:
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
     # the writer of a crisis post sees helplines first on the very next page
-    crisis_post_id = session.pop("helplines_for_post", None)
+    crisis_post_id = helplines_first_for(Post.review_type, {post.id for post in posts})
     helplines_first = next((post for post in posts if post.id == crisis_post_id), None)
     return render_template(
         "boards/topic.html",
@@ -200,23 +184,22 @@ def reply(topic_id: int) -> str | Response:
     if not form.validate_on_submit():
         return render_template("boards/reply.html", topic=topic, form=form, details=[]), 400
     ensure_can_post()
-    details, confirmed = identifying_details_to_confirm(form, form.body.data)
-    if not confirmed:
-        return render_template("boards/reply.html", topic=topic, form=form, details=details)
+    draft = draft_of(form, Place.REPLY)
+    if draft.needs_confirmation:
+        return render_template("boards/reply.html", topic=topic, form=form, details=draft.details)
     take_turn(current_user, "reply")
     post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
-    submit(post, details)
-    return after_submit(post)
+    draft.send(post)
+    return after_submit(post, post_url(post))
 
 
-def post_url(post: Post) -> str:
-    per_page = current_app.config["HARBOR_POSTS_PER_PAGE"]
-    page = (post.number - 1) // per_page + 1
-    return url_for(
-        "boards.topic",
-        topic_id=post.topic_id,
-        page=page if page > 1 else None,
-        _anchor=f"post-{post.id}",
+def draft_of(form: PostingForm, place: Place, title: str = "") -> Draft:
+    return Draft.of(
+        place,
+        form.body.data,
+        title=title,
+        content_warning=form.content_warning.data,
+        confirmed=form.post_anyway.data,
     )
 
 
@@ -237,21 +220,24 @@ def edit(post_id: int) -> str | Response:
     form = EditPostForm(obj=post)
     if request.method == "GET" and post.is_first:
         form.title.data = post.topic.title
-    details: list[IdentifyingDetail] = []
+    draft = None
     if form.validate_on_submit():
         title = form.title.data if post.is_first else None
         if post.is_first and not title:
             form.title.errors.append("Give your topic a title.")
         else:
             ensure_can_post()
-            details, confirmed = identifying_details_to_confirm(form, title or "", form.body.data)
-            if confirmed:
+            place = Place.TOPIC if post.is_first else Place.REPLY
+            draft = draft_of(form, place, title=title or "")
+            if not draft.needs_confirmation:
                 take_turn(current_user, "edit")
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
-                submit(post, details)
+                draft.send(post)
                 flash("Your post is updated.", "success")
-                return after_submit(post)
-    return render_template("boards/edit.html", post=post, form=form, details=details)
+                return after_submit(post, post_url(post))
+    return render_template(
+        "boards/edit.html", post=post, form=form, details=draft.details if draft else []
+    )
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["POST"])

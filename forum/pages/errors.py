@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException, TooManyRequests
 
 from forum.data.posting import PostingError
 from forum.extensions import db
-from forum.flow.pipeline import crisis_detector
+from forum.flow.checks import checks
+from forum.flow.review_actions import ReviewError
 from forum.pages.help import helplines_for_reader
 from forum.ratelimit import seconds_until_retry
 from moderation.helplines import HelplineSelection
@@ -60,7 +61,7 @@ def too_many_requests_message(error: TooManyRequests) -> str:
 
 
 # the form fields that hold what someone wrote: a topic's title, a post, a message, a note
-DRAFT_FIELDS = ("title", "body", "note")
+DRAFT_FIELDS = ("title", "body", "note", "message", "reason")
 # refusals after which the words are handed back (not 413: that request's form is not read)
 REFUSALS_WITH_DRAFT = (403, 409, 429, 503)
 
@@ -74,7 +75,7 @@ def unsent_draft() -> dict[str, str]:
 
 def helplines_for_draft(draft: dict[str, str] | None) -> HelplineSelection | None:
     """The reader's helplines when the words handed back hold crisis language."""
-    if draft and crisis_detector().detect("\n".join(draft.values())).is_crisis:
+    if draft and checks().crisis.detect("\n".join(draft.values())).is_crisis:
         return helplines_for_reader()
     return None
 
@@ -137,3 +138,8 @@ def register(app: Flask) -> None:
     def posting_error(error: PostingError):  # type: ignore[no-untyped-def]
         db.session.rollback()
         return error_page(error.status, "Not posted", str(error), unsent_draft()), error.status
+
+    @app.errorhandler(ReviewError)
+    def review_error(error: ReviewError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return error_page(error.status, "Not done", str(error), unsent_draft()), error.status

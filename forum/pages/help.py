@@ -16,7 +16,7 @@ from flask import (
 )
 from werkzeug import Response
 
-from forum.flow.pipeline import crisis_detector
+from forum.flow.checks import checks
 from forum.ratelimit import limiter
 from moderation.helplines import REGIONS, HelplineSelection, helplines_for, normalise_region
 
@@ -66,5 +66,5 @@ def choose_region() -> Response:
 @limiter.limit("60 per minute")
 def check_draft() -> Response:
     """The crisis check on a draft, for the page's script: resources before the post is sent."""
-    found = crisis_detector().detect(request.form.get("text", "")[:50_000])
+    found = checks().crisis.detect(request.form.get("text", "")[:50_000])
     return jsonify({"crisis": found.is_crisis})

@@ -19,14 +19,14 @@ Moderators and admins are exempt; HARBOR_RATE_LIMITS=off (load tests) turns both
 
 import math
 from datetime import timedelta
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.exceptions import TooManyRequests
 
 from forum.data import posting_clocks
-from forum.data.models import Post, Topic, User, utcnow
+from forum.data.clock import utcnow
+from forum.data.models import Post, Topic, User
 from forum.extensions import db
 
 # seconds between two stored posts of a kind: (a new member, any other member)
@@ -44,21 +44,13 @@ FIRST_DAY_TOPICS = 3
 FIRST_DAY_REPLIES = 10
 
 
-def is_new_member(user: Any) -> bool:
-    """Younger than HARBOR_NEW_MEMBER_DAYS: stricter limits, and links wait for a moderator."""
-    if not getattr(user, "is_authenticated", False) or user.is_moderator:
-        return False
-    days = current_app.config["HARBOR_NEW_MEMBER_DAYS"]
-    return user.created_at > utcnow() - timedelta(days=days)
-
-
 def take_turn(user: User, kind: str) -> None:
     """Claim the member's turn to store a `kind` ("topic", "reply" or "edit"), in the
     transaction that stores it, or refuse with a 429 that says how long to wait."""
     if user.is_moderator or not current_app.config["RATELIMIT_ENABLED"]:
         return
     new_member, member = INTERVALS[kind]
-    interval = timedelta(seconds=new_member if is_new_member(user) else member)
+    interval = timedelta(seconds=new_member if user.is_new_member() else member)
     if (left := posting_clocks.claim(user.id, kind, interval)) is not None:
         raise TooManyRequests(REFUSALS[kind], retry_after=max(1, math.ceil(left.total_seconds())))
     if kind in ("topic", "reply"):

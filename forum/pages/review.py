@@ -1,8 +1,8 @@
 """The moderators' review queue: one queue of typed items, claimed, decided, logged.
 
-Members report posts here too; the author never learns who reported. Items about private
-messages (forum/fellowship) share the queue; their page shows the message in its
-conversation, which moderators can read only through such an item.
+Each item is about one moderated text and carries every reason it is there; what an item
+shows and offers is declared by its kind (forum/pages/reviewables.py). Members report posts
+here too; the author never learns who reported.
 """
 
 import statistics
@@ -10,23 +10,28 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, tuple_
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug import Response
 
-from forum.data.models import AuditEntry, Post, PostStatus, Report, ReviewItem, ReviewStatus
-from forum.data.posting import PostingError
+from forum.data.models import Post, PostStatus
+from forum.data.review import AuditEntry, Report, ReviewItem, ReviewReason, ReviewStatus
 from forum.data.site_settings import get_setting
 from forum.extensions import db
-from forum.fellowship.models import ConversationMessage, MessageReport
+from forum.flow import queue as review_queue
 from forum.flow import review_actions
-from forum.flow.pipeline import open_review_item
 from forum.flow.runtime import STATUS_KEY
 from forum.pages.access import moderator_required
 from forum.pages.keyset import id_before, page_and_cursor, parse_cursor
+from forum.pages.reviewables import (
+    audit_trail,
+    decisions_about,
+    load_subjects,
+    reviewable_of,
+)
 from forum.pages.visibility import topic_or_404
 from forum.ratelimit import REPORTS_PER_MEMBER, limiter, member_or_address
-from moderation.policy import ReviewKind
+from moderation.policy import Reason, ReviewKind
 
 bp = Blueprint("review", __name__)
 
@@ -36,12 +41,10 @@ KIND_LABELS = {
     ReviewKind.REPORT: "Member report",
     ReviewKind.IDENTIFYING: "Identifying details",
 }
-# written into the SQL, so that the log's partial index (models.MODERATOR_ACTION) applies
+# written into the SQL, so that the log's partial index (review.MODERATOR_ACTION) applies
 AUTO_DECISION = literal("auto_decision", literal_execute=True)
 QUEUE_ORDER = (ReviewItem.priority.desc(), ReviewItem.created_at, ReviewItem.id)
 QUEUE_PAGE = 50
-# messages shown on each side of a reported private message
-MESSAGE_CONTEXT = 5
 
 
 def _reach_out_template() -> str:
@@ -79,18 +82,15 @@ def queue() -> str:
     kind = request.args.get("kind")
     query = (
         select(ReviewItem)
-        .options(
-            joinedload(ReviewItem.post).joinedload(Post.author),
-            joinedload(ReviewItem.post).joinedload(Post.topic),
-            joinedload(ReviewItem.message).joinedload(ConversationMessage.author),
-            joinedload(ReviewItem.claimed_by),
-        )
+        .options(selectinload(ReviewItem.reasons), joinedload(ReviewItem.claimed_by))
         .where(ReviewItem.status == ReviewStatus.OPEN)
         .order_by(*QUEUE_ORDER)
         .limit(QUEUE_PAGE + 1)
     )
     if kind in KIND_LABELS:
-        query = query.where(ReviewItem.kind == kind)
+        query = query.where(
+            exists().where(ReviewReason.item_id == ReviewItem.id, ReviewReason.kind == kind)
+        )
     else:
         kind = None
     if after := request.args.get("after"):
@@ -99,6 +99,7 @@ def queue() -> str:
     items, later = page_and_cursor(
         items, QUEUE_PAGE, lambda item: (item.priority, item.created_at, item.id)
     )
+    load_subjects(items)
     return render_template(
         "review/queue.html",
         items=items,
@@ -106,88 +107,28 @@ def queue() -> str:
         kind=kind,
         later=later,
         paged=bool(after),
+        reviewable_of=reviewable_of,
     )
-
-
-def _decisions_about(member_id: int | None) -> list[AuditEntry]:
-    """A member's earlier moderation history, newest first."""
-    if member_id is None:
-        return []
-    return db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.member_id == member_id, AuditEntry.action != "auto_decision")
-        .order_by(AuditEntry.id.desc())
-        .limit(20)
-    ).all()
 
 
 @bp.route("/review/<int:item_id>")
 @moderator_required
 def item(item_id: int) -> str:
     item = db.get_or_404(ReviewItem, item_id)
-    if item.message_id is not None:
-        return _message_item(item)
-    post = item.post
-    nearby = db.session.scalars(
-        select(Post)
-        .options(joinedload(Post.author))
-        .where(
-            Post.topic_id == post.topic_id, Post.number.between(post.number - 2, post.number + 2)
-        )
-        .order_by(Post.number)
-    ).all()
-    reports = db.session.scalars(select(Report).where(Report.post_id == post.id)).all()
-    log = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.post_id == post.id).order_by(AuditEntry.id)
-    ).all()
+    subject = item.subject
+    if subject is None:
+        abort(410, "What this item was about no longer exists.")
+    reviewable = reviewable_of(item)
     return render_template(
-        "review/item.html",
+        reviewable.template,
         item=item,
-        post=post,
-        subject=post,
-        nearby=nearby,
-        history=_decisions_about(post.author_id),
-        reports=reports,
-        log=log,
+        subject=subject,
+        actions={action.name: action for action in reviewable.offered(item)},
+        history=decisions_about(subject.author_id),
+        log=audit_trail(subject),
         kinds=KIND_LABELS,
         reach_out_message=_reach_out_template(),
-    )
-
-
-def _message_item(item: ReviewItem) -> str:
-    """A private message under review, with the messages just before and after it."""
-    message = item.message
-    in_conversation = (
-        select(ConversationMessage)
-        .options(joinedload(ConversationMessage.author))
-        .where(ConversationMessage.mentorship_id == message.mentorship_id)
-    )
-    before = db.session.scalars(
-        in_conversation.where(ConversationMessage.id < message.id)
-        .order_by(ConversationMessage.id.desc())
-        .limit(MESSAGE_CONTEXT)
-    ).all()
-    after = db.session.scalars(
-        in_conversation.where(ConversationMessage.id >= message.id)
-        .order_by(ConversationMessage.id)
-        .limit(MESSAGE_CONTEXT + 1)
-    ).all()
-    reports = db.session.scalars(
-        select(MessageReport).where(MessageReport.message_id == message.id)
-    ).all()
-    log = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.message_id == message.id).order_by(AuditEntry.id)
-    ).all()
-    return render_template(
-        "review/message_item.html",
-        item=item,
-        subject=message,
-        nearby=[*reversed(before), *after],
-        history=_decisions_about(message.author_id),
-        reports=reports,
-        log=log,
-        kinds=KIND_LABELS,
-        reach_out_message=_reach_out_template(),
+        **reviewable.context(item),
     )
 
 
@@ -203,41 +144,22 @@ def claim(item_id: int) -> Response:
 @bp.route("/review/<int:item_id>/act", methods=["POST"])
 @moderator_required
 def act(item_id: int) -> Response:
+    """Carry out one of the decisions the item offers, through that decision's form."""
     item = db.get_or_404(ReviewItem, item_id)
     if item.claimed_by_other(current_user.id):
-        raise PostingError(f"{item.claimed_by.pseudonym} has claimed this item.", 409)
-    form = request.form
-    action = form.get("action", "")
-    reason = form.get("reason", "").strip()[:2000]
-    moderator = current_user._get_current_object()
-    if action in {"escalate", "reopen"}:
-        pass  # may be done on resolved items too
-    elif item.status != ReviewStatus.OPEN:
-        raise PostingError("This item is already decided. Reopen it first.", 409)
-    match action:
-        case "approve":
-            review_actions.approve(item, moderator, reason)
-        case "remove":
-            review_actions.remove(item, moderator, reason)
-        case "edit":
-            review_actions.edit(item, moderator, form.get("body", ""), reason)
-        case "redact":
-            review_actions.redact_identifying(item, moderator, reason)
-        case "warn":
-            review_actions.warn(item, moderator, reason)
-        case "silence" | "suspend":
-            days = form.get("days", type=int) or 0
-            review_actions.restrict(item, moderator, action, days, reason)
-        case "escalate":
-            review_actions.escalate(item, moderator, reason)
-        case "reach_out":
-            review_actions.reach_out(item, moderator, form.get("message", ""))
-        case "reopen":
-            review_actions.reopen(item, moderator, reason)
-        case _:
-            abort(400, "Unknown action.")
+        raise review_actions.ReviewError(f"{item.claimed_by.pseudonym} has claimed this item.", 409)
+    action = reviewable_of(item).action(item, request.form.get("action", ""))
+    if action is None:
+        if item.status != ReviewStatus.OPEN:
+            raise review_actions.ReviewError("This item is already decided. Reopen it first.", 409)
+        abort(400, "This item doesn't offer that decision.")
+    form = action.form()
+    if not form.validate_on_submit():
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        raise review_actions.ReviewError(" ".join(errors) or "That form could not be read.")
+    action.perform(item, current_user._get_current_object(), form)
     db.session.commit()
-    flash(f"Done: {action.replace('_', ' ')}.", "success")
+    flash(f"Done: {action.label.lower()}.", "success")
     if item.status == ReviewStatus.RESOLVED:
         return redirect(url_for("review.queue"))
     return redirect(url_for("review.item", item_id=item.id))
@@ -246,13 +168,7 @@ def act(item_id: int) -> Response:
 @bp.route("/review/dashboard")
 @moderator_required
 def dashboard() -> str:
-    open_by_kind = dict(
-        db.session.execute(
-            select(ReviewItem.kind, func.count())
-            .where(ReviewItem.status == ReviewStatus.OPEN)
-            .group_by(ReviewItem.kind)
-        ).all()
-    )
+    open_by_kind = open_counts_by_kind()
     decided = db.session.execute(
         select(ReviewItem.created_at, ReviewItem.first_decided_at)
         .where(ReviewItem.first_decided_at.is_not(None))
@@ -270,20 +186,37 @@ def dashboard() -> str:
     )
 
 
+def open_counts_by_kind() -> dict[str, int]:
+    """How many open items call for each kind of review (an item may call for several)."""
+    return dict(
+        db.session.execute(
+            select(ReviewReason.kind, func.count(ReviewReason.item_id.distinct()))
+            .join(ReviewItem, ReviewItem.id == ReviewReason.item_id)
+            .where(ReviewItem.status == ReviewStatus.OPEN)
+            .group_by(ReviewReason.kind)
+        ).all()
+    )
+
+
 def label_agreement() -> dict[str, dict[str, int]]:
     """For each label, how often moderators removed (agreed) or approved (disagreed) its flags."""
     rows = db.session.execute(
         select(Post.decision, ReviewItem.resolution)
-        .join(ReviewItem, ReviewItem.post_id == Post.id)
+        .join(
+            ReviewItem,
+            (ReviewItem.subject_type == Post.review_type) & (ReviewItem.subject_id == Post.id),
+        )
         .where(
-            ReviewItem.kind == ReviewKind.AUTO_FLAG,
+            exists().where(
+                ReviewReason.item_id == ReviewItem.id, ReviewReason.kind == ReviewKind.AUTO_FLAG
+            ),
             ReviewItem.resolution.in_(["approved", "removed"]),
         )
         .limit(5000)
     ).all()
     table: dict[str, dict[str, int]] = {}
     for decision, resolution in rows:
-        for label in (decision or {}).get("flagged_labels", []):
+        for label in decision.flagged_labels if decision else ():
             counts = table.setdefault(label, {"agreed": 0, "disagreed": 0})
             counts["agreed" if resolution == "removed" else "disagreed"] += 1
     return table
@@ -346,11 +279,11 @@ def report(post_id: int) -> str | Response:
     db.session.add(
         Report(post_id=post.id, reporter_id=current_user.id, kind=kind, reason=reason[:500])
     )
-    review_kind = ReviewKind.CRISIS if kind == "worried" else ReviewKind.REPORT
-    label = (
-        "a member is worried about this person" if kind == "worried" else f"report: {reason[:200]}"
-    )
-    open_review_item(post, review_kind, [label])
+    if kind == "worried":
+        filed = Reason(ReviewKind.CRISIS, "a member is worried about this person")
+    else:
+        filed = Reason(ReviewKind.REPORT, f"report: {reason[:200]}")
+    review_queue.file(post, [filed])
     db.session.commit()
     flash("Thank you. The moderators will look at it; nobody else will know it was you.", "success")
     return redirect(url_for("boards.show_post", post_id=post.id))

@@ -2,7 +2,7 @@
 the text outside content warnings
 
 Revision ID: 9418b182db11
-Revises: 7041a36eb605
+Revises: 8ce92bffa96f
 Create Date: 2026-12-01 09:49:04.582353
 
 Every log-in becomes a member_sessions row (forum/data/member_sessions.py), so log-out and "log out
@@ -21,7 +21,7 @@ from forum.data.search_index import rebuild_search_index
 
 # revision identifiers, used by Alembic.
 revision = "9418b182db11"
-down_revision = "7041a36eb605"
+down_revision = "8ce92bffa96f"
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,9 @@ from flask import Flask, Response
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from forum.data.models import Board, ReviewItem, Role, Topic, User
+from forum.data.models import Board, Role, Topic, User
 from forum.data.posting import add_reply, start_topic
+from forum.data.review import ReviewItem
 from forum.demo import seed_demo
 from forum.extensions import db
 from forum.flow.pipeline import submit
@@ -98,7 +99,7 @@ class LiveHarbor:
 
     @staticmethod
     def _ref(post) -> PostRef:  # noqa: ANN001
-        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.post_id == post.id))
+        item_id = db.session.scalar(select(ReviewItem.id).where(ReviewItem.subject_id == post.id))
         return PostRef(topic_id=post.topic_id, post_id=post.id, review_item_id=item_id)
 
 

@@ -78,7 +78,7 @@ def test_catches_what_people_really_write(
 ) -> None:
     result = detector.detect(text)
     assert result.is_crisis, f"missed {text!r} (read as {detector.normalise(text)!r})"
-    assert result.category == category, [m.to_dict() for m in result.matches]
+    assert result.category == category, [m.to_json() for m in result.matches]
 
 
 IDIOMS = [
@@ -111,7 +111,7 @@ IDIOMS = [
 @pytest.mark.parametrize("text", IDIOMS)
 def test_idioms_do_not_cry_wolf(detector: CrisisDetector, text: str) -> None:
     result = detector.detect(text)
-    assert not result.is_crisis, [m.to_dict() for m in result.matches]
+    assert not result.is_crisis, [m.to_json() for m in result.matches]
 
 
 def test_ordinary_recovery_talk_stays_quiet(detector: CrisisDetector) -> None:
@@ -161,7 +161,7 @@ def test_spans_point_into_the_original_text(
     result = detector.detect(text)
     assert result.is_crisis
     spans = [text[m.start : m.end] for m in result.matches]
-    assert expected in spans, [m.to_dict() for m in result.matches]
+    assert expected in spans, [m.to_json() for m in result.matches]
     for m in result.matches:
         assert text[m.start : m.end] == m.text
 
@@ -213,7 +213,7 @@ def test_result_shape(detector: CrisisDetector) -> None:
     assert result.severity == Severity.IMMINENT
     assert all(isinstance(m, CrisisMatch) for m in result.matches)
     assert [m.start for m in result.matches] == sorted(m.start for m in result.matches)
-    first = result.to_dict()["matches"][0]
+    first = result.to_json()["matches"][0]
     assert first == {
         "category": "domestic_abuse",
         "severity": "concern",
@@ -222,6 +222,7 @@ def test_result_shape(detector: CrisisDetector) -> None:
         "text": "He hits me",
         "rule": result.matches[0].rule,
     }
+    assert CrisisResult.from_json(result.to_json()) == result  # stored and read back as is
     with pytest.raises(AttributeError):
         result.matches[0].severity = Severity.NONE  # type: ignore[misc]
 

@@ -1,0 +1,107 @@
+"""Composing a text: one typed draft carries a submission through its checks to one save.
+
+As Misago's posting state does: a page builds a `Draft` from its form; the draft runs the fast
+checks once (crisis language, identifying details) and says what the writer must confirm;
+the page stores the text and hands it to the moderation flow with the findings the writer was
+shown. Every page that takes a post or a message (boards, check-in, mentorship) uses it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, session, url_for
+from flask_login import current_user
+from werkzeug import Response
+from werkzeug.utils import redirect
+
+from forum.data.markdown import render_markdown
+from forum.data.models import Post
+from forum.data.moderated import Moderated
+from forum.data.posting import PostingError
+from forum.flow.checks import examine
+from forum.flow.pipeline import submit
+from moderation.findings import Findings
+from moderation.identifying import IdentifyingDetail
+from moderation.submission import Place, Submission
+
+HELPLINES_FIRST = "helplines_first"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the writer sent, what the checks found in it, and whether they confirmed it."""
+
+    submission: Submission
+    findings: Findings
+    confirmed: bool  # the writer chose to post the identifying details found
+
+    @classmethod
+    def of(
+        cls,
+        place: Place,
+        body: str,
+        *,
+        title: str = "",
+        content_warning: str | None = "",
+        confirmed: bool = False,
+    ) -> Draft:
+        submission = Submission(
+            place=place,
+            body=body,
+            title=title or "",
+            content_warning=content_warning or "",
+            author=current_user.standing(),
+            has_links="<a " in render_markdown(body),
+        )
+        return cls(submission, examine(submission), bool(confirmed))
+
+    @property
+    def details(self) -> list[IdentifyingDetail]:
+        """The identifying details to show the writer, in reading order."""
+        return [found.detail for found in self.findings.identifying]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return bool(self.findings.identifying) and not self.confirmed
+
+    def send(self, subject: Moderated) -> Moderated:
+        """Hand the stored text to the moderation flow with what the writer was shown."""
+        submit(subject, self.findings)
+        return subject
+
+
+def ensure_can_post() -> None:
+    """A silenced member may read, not write; they are told until when."""
+    if current_user.is_silenced():
+        until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
+        raise PostingError(f"A moderator has paused your posting until {until}.", 403)
+
+
+def after_submit(subject: Moderated, next_url: str) -> Response:
+    """The next page, with helplines first when the text held crisis language."""
+    findings = subject.findings
+    if findings is not None and findings.crisis.is_crisis:
+        session[HELPLINES_FIRST] = [subject.review_type, subject.id]
+    return redirect(next_url)
+
+
+def helplines_first_for(review_type: str, ids: set[int]) -> int | None:
+    """The id of the text among `ids` whose writer must see helplines first on this page
+    (once: the mark leaves the session as it is read)."""
+    marked = session.get(HELPLINES_FIRST)
+    if marked and marked[0] == review_type and marked[1] in ids:
+        session.pop(HELPLINES_FIRST)
+        return marked[1]
+    return None
+
+
+def post_url(post: Post) -> str:
+    per_page = current_app.config["HARBOR_POSTS_PER_PAGE"]
+    page = (post.number - 1) // per_page + 1
+    return url_for(
+        "boards.topic",
+        topic_id=post.topic_id,
+        page=page if page > 1 else None,
+        _anchor=f"post-{post.id}",
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, inspect, select
 
 from forum.data.clock import utcnow
 from forum.data.models import Post, User
+from forum.data.posting import edit_post
 from forum.data.posting_clocks import PostingClock
 from forum.extensions import db
 from forum.fellowship.models import ConversationMessage, Mentorship
@@ -215,3 +216,18 @@ def test_application_tracebacks_lose_their_addresses(tmp_path):
     for address in ("198.51.100.23", "2001:db8::5", "203.0.113.5"):
         assert address not in text
     assert text.count("[address removed]") >= 3
+
+
+def test_the_download_holds_an_edit_waiting_for_moderation(app, forms, boards):
+    forms.signup("Second Thoughts")
+    assert (
+        forms.submit("/b/day-by-day/new", {"title": "Day 5", "body": "First words."}).status_code
+        == 302
+    )
+    with app.app_context():
+        post = db.session.scalar(select(Post))
+        edit_post(post, "Second words, not checked yet.", "Day 5", content_warning=None)
+        db.session.commit()  # no moderation has run: the edit waits beside the published text
+    (exported,) = export(forms)["posts"]
+    assert exported["body"] == "First words."
+    assert exported["edit_waiting_for_moderation"]["body"] == "Second words, not checked yet."

@@ -25,7 +25,8 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 #: how long a client has to send a request's head, and then its body
 REQUEST_SECONDS = float(os.environ.get("HARBOR_REQUEST_SECONDS", 30))
-END_OF_HEAD = b"\r\n\r\n"
+# a blank line ends the head (CRLF, or the bare LF some clients send)
+ENDS_OF_HEAD = (b"\r\n\r\n", b"\n\n")
 # gunicorn refuses a head larger than its request-line and header limits; stop reading there
 HEAD_LIMIT = 64 * 1024
 
@@ -114,7 +115,7 @@ class SlowClientSafeWorker(ThreadWorker):
             self._drop(conn)
             return
         conn.head += data
-        if END_OF_HEAD in conn.head or len(conn.head) >= HEAD_LIMIT:
+        if any(end in conn.head for end in ENDS_OF_HEAD) or len(conn.head) >= HEAD_LIMIT:
             self.poller.unregister(client)
             self.reading_heads.remove(conn)
             conn.data_ready = True

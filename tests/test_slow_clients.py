@@ -17,12 +17,22 @@ from tests.hardening_support import free_port
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def dribble(port: int, stop: threading.Event, hung_up: list[bool]) -> None:
-    """A slow client: a header byte every 2 s, until the server answers or hangs up."""
-    request = b"GET /help/ HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + b"a" * 200
+SLOW_HEAD = b"GET /help/ HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + b"a" * 200
+FAST_HEAD = (
+    b"POST /login HTTP/1.1\r\nHost: localhost\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 300\r\n\r\n"
+)
+
+
+def dribble(
+    port: int, stop: threading.Event, hung_up: list[bool], slowly: bytes, first: bytes = b""
+) -> None:
+    """A slow client: sends `first` at once, then a byte of `slowly` every 2 s, until the
+    server answers or hangs up."""
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.settimeout(2)
-        for byte in request:
+        sock.sendall(first)
+        for byte in slowly:
             try:
                 sock.sendall(bytes([byte]))
                 sock.recv(1)  # a request not finished has no answer: only a hang-up ends this
@@ -61,8 +71,16 @@ def test_slow_clients_do_not_block_the_embedded_default(tmp_path):
     )
     stop = threading.Event()
     hung_up: list[bool] = []
+    # twenty that dribble their headers, and three that send a head at once and dribble the
+    # body (these hold a thread each, until their body's time is up)
     slow = [
-        threading.Thread(target=dribble, args=(port, stop, hung_up), daemon=True) for _ in range(20)
+        threading.Thread(target=dribble, args=(port, stop, hung_up, SLOW_HEAD), daemon=True)
+        for _ in range(20)
+    ] + [
+        threading.Thread(
+            target=dribble, args=(port, stop, hung_up, b"a" * 300, FAST_HEAD), daemon=True
+        )
+        for _ in range(3)
     ]
     try:
         deadline = time.monotonic() + 60
@@ -75,14 +93,14 @@ def test_slow_clients_do_not_block_the_embedded_default(tmp_path):
                 time.sleep(0.2)
         for client in slow:
             client.start()
-        time.sleep(3)  # every slow client is connected and half-way through its headers
+        time.sleep(3)  # every slow client is connected and sending
         still_sending = sum(client.is_alive() for client in slow)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/help/", timeout=10) as page:
             assert page.status == 200
         assert still_sending == len(slow)  # answered while all of them were still dribbling
         for client in slow:
             client.join(timeout=30)
-        # the server hung up on them: their headers would have taken over 7 minutes
+        # the server hung up on them (or refused the body): they would have taken 7 minutes
         assert len(hung_up) == len(slow)
     finally:
         stop.set()

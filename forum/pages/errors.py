@@ -7,7 +7,7 @@ needs no database.
 
 from contextlib import suppress
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, template_rendered
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -128,9 +128,16 @@ def register(app: Flask) -> None:
         current_app.logger.warning("Database unavailable (%s): %s", type(cause).__name__, line)
         draft = unsent_draft()
         # straight from Jinja: the app's context processors read the database (the member, the
-        # site settings), and this page must not
-        page = current_app.jinja_env.get_template("unavailable.html").render(
-            message=MESSAGES[503], draft=draft, helplines=helplines_for_draft(draft)
+        # site settings), and this page must not; the signal is sent as render_template would
+        template = current_app.jinja_env.get_template("unavailable.html")
+        context = {
+            "message": MESSAGES[503],
+            "draft": draft,
+            "helplines": helplines_for_draft(draft),
+        }
+        page = template.render(context)
+        template_rendered.send(
+            current_app._get_current_object(), template=template, context=context
         )
         return page, 503, {"Retry-After": str(RETRY_UNAVAILABLE_AFTER)}
 

@@ -7,11 +7,11 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from forum.config import load_config
 from forum.data.search_index import keep_index_with
 from forum.extensions import csrf, db, login_manager, migrate
 from forum.log_privacy import keep_addresses_out_of_logs
 from forum.ratelimit import limiter
+from forum.settings import Settings
 
 # templates/ and migrations/ sit at the top of the repository; forum/templates and
 # forum/migrations link to them, so they travel inside the installed package (pyproject.toml)
@@ -19,9 +19,14 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    """The application factory: configuration, extensions, blueprints, commands."""
+    """The application factory: settings, extensions, blueprints, commands.
+
+    The settings come from the environment, checked (forum/settings.py: a bad value stops
+    start-up with its name); `overrides` (tests) set Flask config keys directly.
+    """
+    settings = Settings.from_environ()
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(load_config(Path(app.instance_path)))
+    app.config.from_mapping(settings.flask_config(Path(app.instance_path)))
     if overrides:
         app.config.from_mapping(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -8,21 +8,19 @@ counts are shared by every request; with Redis configured, several processes sha
 """
 
 import gc
-import os
 
 from gunicorn.glogging import Logger
 
 from forum.log_privacy import keep_addresses_out_of_logs
+from forum.settings import Settings
 
-bind = os.environ.get("HARBOR_BIND", "127.0.0.1:5000")
-workers = int(
-    os.environ.get(
-        "HARBOR_WEB_WORKERS", 2 * (os.cpu_count() or 1) if os.environ.get("HARBOR_REDIS_URL") else 1
-    )
-)
+settings = Settings.from_environ()  # a bad HARBOR_ value stops gunicorn here, named
+
+bind = settings.bind
+workers = settings.gunicorn_workers
 # gthread, with each request's head gathered by the event loop: slow clients hold no thread
 worker_class = "forum.web_worker.SlowClientSafeWorker"
-threads = int(os.environ.get("HARBOR_WEB_THREADS", 4))
+threads = settings.web_threads
 timeout = 30
 graceful_timeout = 20
 # Several workers: close each connection after its response. A gthread worker accepts every
@@ -31,12 +29,12 @@ graceful_timeout = 20
 # the other at 2%, half the throughput); a new connection per request goes to a free worker.
 # One worker has no one to share with, and keeps connections alive for browsers talking to it.
 keepalive = 0 if workers > 1 else 5
-accesslog = os.environ.get("HARBOR_ACCESS_LOG", "-")
+accesslog = settings.access_log
 # method, path, status, size, duration: no address (%(h)s, X-Forwarded-For), no user agent,
 # and no query string, which holds what readers search for
 access_log_format = '"%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("HARBOR_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = settings.forwarded_allow_ips
 # Harbor does not use gunicorn's run-time control socket (one fixed path per user by default)
 control_socket_disable = True
 

@@ -13,7 +13,6 @@ This leans on gunicorn's gthread internals (TConn, the poller, the parser's unre
 pyproject.toml pins to one major version; the tests serve real slow clients through it.
 """
 
-import os
 import selectors
 import socket
 import time
@@ -23,8 +22,10 @@ from functools import partial
 from gunicorn.http.unreader import SocketUnreader
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-#: how long a client has to send a request's head, and then its body
-REQUEST_SECONDS = float(os.environ.get("HARBOR_REQUEST_SECONDS", 30))
+from forum.settings import Settings
+
+#: how long a client has to send a request's head, and then its body (HARBOR_REQUEST_SECONDS)
+REQUEST_SECONDS = Settings.from_environ().request_seconds
 # a blank line ends the head (CRLF, or the bare LF some clients send)
 ENDS_OF_HEAD = (b"\r\n\r\n", b"\n\n")
 # gunicorn refuses a head larger than its request-line and header limits; stop reading there

@@ -6,7 +6,7 @@ commitment, the mentor who answers, the welcome a newcomer gets.
 - `models`: daily check-in threads, mentorships, private messages and their reports
 - `milestones`: day counts and milestones from a start date (no Flask)
 - `checkin`: the "Just for today" thread, opened once a day
-- `mentorship`, `messaging`: who may mentor, requests, the pair's moderated messages
+- `mentorship`: who may mentor, requests, answers, and the pair's moderated messages
 - `welcome`: newcomers' first posts
 - `harbor_member`: Harbor's own member, the author of the daily threads
 - `views`, `mentorship_views`, `forms`: the pages (the `fellowship` blueprint)

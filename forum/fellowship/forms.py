@@ -8,7 +8,7 @@ from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from forum.fellowship.milestones import utc_today
-from forum.pages.forms import PostingForm
+from forum.web.compose import PostingForm
 
 EARLIEST_START = date(1900, 1, 1)
 NOTE_MAX_CHARS = 500

@@ -1,7 +1,7 @@
 """Mentorship pages: the willing mentors, asking one, answering, and the pair's conversation.
 
 Only the two people in a mentorship can open its conversation. Moderators read a private
-message only through a review item, after it was reported or flagged (forum/review.py).
+message only through a review item, after it was reported or flagged (forum/pages/review.py).
 """
 
 from collections.abc import Callable
@@ -33,11 +33,11 @@ from forum.fellowship.models import (
     MessageReport,
 )
 from forum.flow import queue as review_queue
-from forum.pages import reviewables
-from forum.pages.compose import Draft, after_submit, helplines_first_for
-from forum.pages.help import helplines_for_reader
-from forum.pages.keyset import id_before, page_and_cursor
 from forum.ratelimit import limiter
+from forum.web import reviewables
+from forum.web.compose import Draft, after_submit, helplines_first_for
+from forum.web.helplines import helplines_for_reader
+from forum.web.keyset import id_before, page_and_cursor
 from moderation.policy import Reason, ReviewKind
 from moderation.submission import Place
 

@@ -31,9 +31,9 @@ from forum.fellowship.milestones import (
     utc_today,
 )
 from forum.fellowship.welcome import sees_newcomers, waiting_for_welcome
-from forum.pages.compose import after_submit, ensure_can_post, post_url
-from forum.pages.keyset import page_and_cursor, parse_cursor
 from forum.ratelimit import limiter
+from forum.web.compose import after_submit, ensure_can_post, post_url
+from forum.web.keyset import page_and_cursor, parse_cursor
 
 bp = Blueprint("fellowship", __name__)
 bp.register_blueprint(mentorship_views.bp)

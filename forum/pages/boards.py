@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
-from forum.data.models import Post, PostStatus, Topic, User
+from forum.data.models import PendingEdit, Post, PostStatus, Topic, User
 from forum.data.notifications import follow_state
 from forum.data.posting import (
     add_reply,
@@ -27,23 +27,21 @@ from forum.data.posting import (
 from forum.data.reactions import reactions_of
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.pages.compose import (
+from forum.pages.posting_limits import take_turn
+from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
+from forum.web.compose import (
+    CONTENT_WARNING_SUGGESTIONS,
     Draft,
+    EditPostForm,
+    PostingForm,
+    ReplyForm,
+    TopicForm,
     after_submit,
     ensure_can_post,
     helplines_first_for,
     post_url,
 )
-from forum.pages.forms import (
-    CONTENT_WARNING_SUGGESTIONS,
-    EditPostForm,
-    PostingForm,
-    ReplyForm,
-    TopicForm,
-)
-from forum.pages.keyset import page_and_cursor, parse_cursor
-from forum.pages.posting_limits import take_turn
-from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
+from forum.web.keyset import page_and_cursor, parse_cursor
 from moderation.submission import Place
 
 bp = Blueprint("boards", __name__)
@@ -157,6 +155,7 @@ def topic(topic_id: int) -> str:
         {"topic_id": topic.id, "first": first, "last": first + per_page - 1},
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
+    my_edits = pending_edits_of(current_user, posts)
     # the writer of a crisis post sees helplines first on the very next page
     crisis_post_id = helplines_first_for(Post.review_type, {post.id for post in posts})
     helplines_first = next((post for post in posts if post.id == crisis_post_id), None)
@@ -169,11 +168,22 @@ def topic(topic_id: int) -> str:
         # guests are offered no form, so none is made (nor a CSRF token for it)
         form=ReplyForm() if current_user.is_authenticated else None,
         helplines_first=helplines_first,
-        waiting=any(post.status == PostStatus.PENDING for post in posts),
+        my_edits=my_edits,
+        waiting=any(post.status == PostStatus.PENDING for post in posts)
+        or any(not edit.held for edit in my_edits.values()),
         new_here=first_posts_among(posts, current_user),
         my_reactions=reactions_of(current_user, posts),
         following=follow_state(topic.id, current_user),
     )
+
+
+def pending_edits_of(member: User, posts: list[Post]) -> dict[int, PendingEdit]:
+    """The member's own edits waiting on this page's posts: they see them, others don't."""
+    mine = [post.id for post in posts if member.is_authenticated and post.author_id == member.id]
+    if not mine:
+        return {}
+    edits = db.session.scalars(select(PendingEdit).where(PendingEdit.post_id.in_(mine)))
+    return {edit.post_id: edit for edit in edits}
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
@@ -217,9 +227,10 @@ def own_post_or_404(post_id: int) -> Post:
 @login_required
 def edit(post_id: int) -> str | Response:
     post = own_post_or_404(post_id)
-    form = EditPostForm(obj=post)
+    waiting = post.pending_edit  # the writer goes on from their latest words
+    form = EditPostForm(obj=waiting or post)
     if request.method == "GET" and post.is_first:
-        form.title.data = post.topic.title
+        form.title.data = (waiting.title if waiting else None) or post.topic.title
     draft = None
     if form.validate_on_submit():
         title = form.title.data if post.is_first else None

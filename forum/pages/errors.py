@@ -18,8 +18,8 @@ from forum.data.posting import PostingError
 from forum.extensions import db
 from forum.flow.checks import checks
 from forum.flow.review_actions import ReviewError
-from forum.pages.help import helplines_for_reader
 from forum.ratelimit import seconds_until_retry
+from forum.web.helplines import helplines_for_reader
 from moderation.helplines import HelplineSelection
 
 MESSAGES = {

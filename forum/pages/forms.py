@@ -2,7 +2,6 @@
 
 import re
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -10,31 +9,12 @@ from wtforms import (
     PasswordField,
     RadioField,
     StringField,
-    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from forum.data.markdown import CONTENT_WARNING_MAX_CHARS
-
 PSEUDONYM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{1,30}[A-Za-z0-9_]$")
 PASSWORD_MIN = 10
-
-
-def _post_length(form: FlaskForm, field: StringField) -> None:
-    limit = current_app.config["HARBOR_POST_MAX_CHARS"]
-    if len(field.data or "") > limit:
-        raise ValidationError(
-            f"A post can be at most {limit:,} characters; this one is {len(field.data):,}."
-        )
-
-
-def _title_length(form: FlaskForm, field: StringField) -> None:
-    limit = current_app.config["HARBOR_TITLE_MAX_CHARS"]
-    if len(field.data or "") > limit:
-        raise ValidationError(
-            f"A title can be at most {limit} characters; this one is {len(field.data):,}."
-        )
 
 
 def _strip(value: str | None) -> str | None:
@@ -102,58 +82,6 @@ class DeleteAccountForm(FlaskForm):
     )
     password = PasswordField(
         "Your password, to confirm", validators=[DataRequired(), Length(max=200)]
-    )
-
-
-# offered under the content-warning field; a writer may type any other words
-CONTENT_WARNING_SUGGESTIONS = (
-    "relapse details",
-    "self-harm",
-    "suicidal thoughts",
-    "drug use",
-    "drinking",
-    "grief",
-    "abuse",
-    "medical details",
-)
-
-
-class PostingForm(FlaskForm):
-    # shown only after the identifying-details guard found something in the draft
-    post_anyway = BooleanField("Post anyway: I understand what I'm sharing")
-    content_warning = StringField(
-        "Content warning (optional)",
-        validators=[
-            Length(
-                max=CONTENT_WARNING_MAX_CHARS,
-                message=f"Keep the warning to {CONTENT_WARNING_MAX_CHARS} characters or fewer.",
-            )
-        ],
-        filters=[_strip],
-    )
-
-
-class TopicForm(PostingForm):
-    title = StringField(
-        "Title",
-        validators=[DataRequired(message="Give your topic a title."), _title_length],
-        filters=[_strip],
-    )
-    body = TextAreaField(
-        "Your post", validators=[DataRequired(message="Write something first."), _post_length]
-    )
-
-
-class ReplyForm(PostingForm):
-    body = TextAreaField(
-        "Your reply", validators=[DataRequired(message="Write something first."), _post_length]
-    )
-
-
-class EditPostForm(PostingForm):
-    title = StringField("Title", validators=[_title_length], filters=[_strip])
-    body = TextAreaField(
-        "Your post", validators=[DataRequired(message="Write something first."), _post_length]
     )
 
 

@@ -18,21 +18,13 @@ from werkzeug import Response
 
 from forum.flow.checks import checks
 from forum.ratelimit import limiter
-from moderation.helplines import REGIONS, HelplineSelection, helplines_for, normalise_region
+from forum.web.helplines import REGION_COOKIE, chosen_region, helplines_for_reader
+from moderation.helplines import REGIONS, normalise_region
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 
-REGION_COOKIE = "harbor_region"
+bp.add_app_template_global(helplines_for_reader, "reader_helplines")
 ONE_YEAR = 365 * 24 * 3600
-
-
-def chosen_region() -> str | None:
-    return normalise_region(request.cookies.get(REGION_COOKIE))
-
-
-@bp.app_template_global("reader_helplines")
-def helplines_for_reader() -> HelplineSelection:
-    return helplines_for(chosen_region())
 
 
 @bp.route("/")

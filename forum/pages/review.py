@@ -22,15 +22,15 @@ from forum.flow import queue as review_queue
 from forum.flow import review_actions
 from forum.flow.runtime import STATUS_KEY
 from forum.pages.access import moderator_required
-from forum.pages.keyset import id_before, page_and_cursor, parse_cursor
-from forum.pages.reviewables import (
+from forum.pages.visibility import topic_or_404
+from forum.ratelimit import REPORTS_PER_MEMBER, limiter, member_or_address
+from forum.web.keyset import id_before, page_and_cursor, parse_cursor
+from forum.web.reviewables import (
     audit_trail,
     decisions_about,
     load_subjects,
     reviewable_of,
 )
-from forum.pages.visibility import topic_or_404
-from forum.ratelimit import REPORTS_PER_MEMBER, limiter, member_or_address
 from moderation.policy import Reason, ReviewKind
 
 bp = Blueprint("review", __name__)

@@ -5,8 +5,8 @@ from flask_login import current_user
 
 from forum.data.search_index import MAX_TERMS, search_posts, search_terms
 from forum.extensions import db
-from forum.pages.keyset import id_before, page_and_cursor
 from forum.ratelimit import SEARCH_LIMIT, limiter
+from forum.web.keyset import id_before, page_and_cursor
 
 bp = Blueprint("search", __name__)
 

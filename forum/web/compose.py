@@ -1,4 +1,4 @@
-"""Composing a text: one typed draft carries a submission through its checks to one save.
+"""Composing a text: the forms, one typed draft carried through its checks, the next page.
 
 As Misago's posting state does: a page builds a `Draft` from its form; the draft runs the fast
 checks once (crisis language, identifying details) and says what the writer must confirm;
@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 from flask import current_app, session, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug import Response
 from werkzeug.utils import redirect
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from forum.data.markdown import render_markdown
+from forum.data.markdown import CONTENT_WARNING_MAX_CHARS, render_markdown
 from forum.data.models import Post
 from forum.data.moderated import Moderated
 from forum.data.posting import PostingError
@@ -26,6 +29,78 @@ from moderation.identifying import IdentifyingDetail
 from moderation.submission import Place, Submission
 
 HELPLINES_FIRST = "helplines_first"
+
+
+def _post_length(form: FlaskForm, field: StringField) -> None:
+    limit = current_app.config["HARBOR_POST_MAX_CHARS"]
+    if len(field.data or "") > limit:
+        raise ValidationError(
+            f"A post can be at most {limit:,} characters; this one is {len(field.data):,}."
+        )
+
+
+def _title_length(form: FlaskForm, field: StringField) -> None:
+    limit = current_app.config["HARBOR_TITLE_MAX_CHARS"]
+    if len(field.data or "") > limit:
+        raise ValidationError(
+            f"A title can be at most {limit} characters; this one is {len(field.data):,}."
+        )
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+# offered under the content-warning field; a writer may type any other words
+CONTENT_WARNING_SUGGESTIONS = (
+    "relapse details",
+    "self-harm",
+    "suicidal thoughts",
+    "drug use",
+    "drinking",
+    "grief",
+    "abuse",
+    "medical details",
+)
+
+
+class PostingForm(FlaskForm):
+    # shown only after the identifying-details guard found something in the draft
+    post_anyway = BooleanField("Post anyway: I understand what I'm sharing")
+    content_warning = StringField(
+        "Content warning (optional)",
+        validators=[
+            Length(
+                max=CONTENT_WARNING_MAX_CHARS,
+                message=f"Keep the warning to {CONTENT_WARNING_MAX_CHARS} characters or fewer.",
+            )
+        ],
+        filters=[_strip],
+    )
+
+
+class TopicForm(PostingForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired(message="Give your topic a title."), _title_length],
+        filters=[_strip],
+    )
+    body = TextAreaField(
+        "Your post", validators=[DataRequired(message="Write something first."), _post_length]
+    )
+
+
+class ReplyForm(PostingForm):
+    body = TextAreaField(
+        "Your reply", validators=[DataRequired(message="Write something first."), _post_length]
+    )
+
+
+class EditPostForm(PostingForm):
+    title = StringField("Title", validators=[_title_length], filters=[_strip])
+    body = TextAreaField(
+        "Your post", validators=[DataRequired(message="Write something first."), _post_length]
+    )
 
 
 @dataclass(frozen=True)

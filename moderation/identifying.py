@@ -10,7 +10,12 @@ The patterns lean towards *not* flagging. A false alarm on "day 412", "$1,500" o
 steps" teaches people to click past the warning, and moderators can still redact what the
 guard misses. Known gaps are listed in each section below.
 
-Plain Python, standard library only; no Flask.
+Text is read through the shared normaliser's character layer (moderation/normalise.py:
+zero-width characters and soft hyphens dropped, full-width digits and look-alike letters
+folded), so "jane\u200b@gmail.com" or a number typed in full-width digits is still found;
+every span points into the original text, so :func:`redact` masks what the writer typed.
+
+Plain Python; no Flask.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from moderation.normalise import fold
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -538,17 +545,18 @@ def find_identifying_details(text: str) -> list[IdentifyingDetail]:
 
     Where two findings overlap, the one that starts first wins, then the longer one.
     """
-    url_spans = [m.span() for m in _ANY_URL.finditer(text)]
+    folded = fold(text, lower=False)
+    url_spans = [m.span() for m in _ANY_URL.finditer(folded.text)]
 
     def inside_url(start: int, end: int) -> bool:
         return any(u_start <= start and end <= u_end for u_start, u_end in url_spans)
 
     found: list[tuple[int, int, str]] = []
     for kind, finder, skip_in_urls in _FINDERS:
-        for start, end in finder(text):
+        for start, end in finder(folded.text):
             if end <= start or (skip_in_urls and inside_url(start, end)):
                 continue
-            found.append((start, end, kind))
+            found.append((*folded.span(start, end), kind))
 
     found.sort(key=lambda item: (item[0], -(item[1] - item[0])))
     details: list[IdentifyingDetail] = []
@@ -612,6 +620,7 @@ def pseudonym_problem(name: str) -> str | None:
     """
     name = name.strip()
     details = find_identifying_details(name)
+    name = fold(name, lower=False).text  # what the checks below read: look-alikes folded
     kinds = {detail.kind for detail in details}
 
     if EMAIL in kinds or _EMAIL_LIKE.search(name):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from forum.data.models import Post, Role
 from forum.data.review import ReviewItem
 from forum.extensions import db
-from moderation.crisis import Severity
+from moderation.crisis import Tier
 from tests.conftest import make_user
 
 CRISIS_POST = "I can't do this anymore. I've got the pills ready and I want to end it all tonight."
@@ -36,7 +36,7 @@ def test_crisis_post_brings_helplines_queue_top_and_reader_panel(app, forms, new
         post = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
         assert post.status == "published"  # published, so peers can answer
         assert post.findings.crisis.category == "suicide_self_harm"
-        assert post.findings.crisis.severity == Severity.IMMINENT
+        assert post.findings.crisis.tier == Tier.IMMINENT
         top = db.session.scalars(
             select(ReviewItem).order_by(ReviewItem.priority.desc(), ReviewItem.created_at)
         ).first()
@@ -164,7 +164,9 @@ def test_evaluate_crisis_command(app, tmp_path):
     ]
     result = runner.invoke(args=args)
     assert result.exit_code == 0 and "recall: 1.0000" in result.output
+    assert "by_tier:" in result.output and "imminent+ recall: 0.5000" in result.output
     figures = json.loads(runner.invoke(args=[*args, "--json"]).output)
     assert figures["recall"] == 1.0 and figures["false_positive_rate"] == 0.0
+    assert figures["by_tier"]["imminent texts"] == 1  # the whole bottle of pills
     bad = runner.invoke(args=[*args[:3], "--text-column", "nope", "--label-column", "label"])
     assert bad.exit_code != 0 and "nope" in bad.output

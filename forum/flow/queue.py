@@ -12,17 +12,17 @@ from sqlalchemy.exc import IntegrityError
 from forum.data.moderated import Moderated, PostStatus
 from forum.data.review import ReviewItem, ReviewReason, ReviewStatus, about, key_of
 from forum.extensions import db
-from moderation.crisis import Severity
+from moderation.crisis import Tier
 from moderation.policy import Reason, ReviewKind
 
 
 def priority(subject: Moderated, kind: ReviewKind) -> int:
-    """Crisis first (by severity), then held texts, then the strength of the flag."""
+    """Crisis first (by tier), then held texts, then the strength of the flag."""
     findings = subject.findings
     if kind == ReviewKind.CRISIS:
-        # a member's "I'm worried" report with no crisis language found ranks as past danger
-        severity = findings.crisis.severity if findings else Severity.NONE
-        return 1000 + 100 * int(max(severity, Severity.PAST))
+        # a member's "I'm worried" report with no crisis language found ranks as POSSIBLE
+        tier = findings.crisis.tier if findings else Tier.NONE
+        return 1000 + 100 * int(max(tier, Tier.POSSIBLE))
     scores = findings.scores.labels if findings and findings.scores else {}
     held = 200 if subject.status == PostStatus.HELD else 0
     return held + int(100 * max(scores.values(), default=0.0)) + (

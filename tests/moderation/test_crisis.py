@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from moderation.crisis import (
     CrisisDetector,
     CrisisMatch,
     CrisisResult,
-    Severity,
+    Tier,
     evaluate_crisis,
 )
 from moderation.evaluation import binary_metrics, parse_label, read_labelled_csv, roc_auc
@@ -30,7 +31,9 @@ def fixture_lines(name: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def detector() -> CrisisDetector:
-    return CrisisDetector()
+    """The warning signs alone: these tests are about the phrase file and its context rules
+    (the learned stage has its own tests)."""
+    return CrisisDetector(model=None)
 
 
 # --- what people really write -----------------------------------------------------------
@@ -111,7 +114,7 @@ IDIOMS = [
 @pytest.mark.parametrize("text", IDIOMS)
 def test_idioms_do_not_cry_wolf(detector: CrisisDetector, text: str) -> None:
     result = detector.detect(text)
-    assert not result.is_crisis, [m.to_json() for m in result.matches]
+    assert result.tier == Tier.NONE, [m.to_json() for m in result.matches]
 
 
 def test_ordinary_recovery_talk_stays_quiet(detector: CrisisDetector) -> None:
@@ -135,10 +138,10 @@ def test_recall_on_first_person_crisis_statements(detector: CrisisDetector) -> N
     assert recall >= 0.95, f"recall {recall:.1%}; missed:\n" + "\n".join(missed)
 
 
-def test_fixture_covers_every_category_and_severity(detector: CrisisDetector) -> None:
+def test_fixture_covers_every_category_and_tier(detector: CrisisDetector) -> None:
     results = detector.detect(fixture_lines("crisis_statements.txt"))
     assert {r.category for r in results} >= set(Category)
-    assert {r.severity for r in results} >= {Severity.PAST, Severity.CONCERN, Severity.IMMINENT}
+    assert {r.tier for r in results} >= {Tier.CONCERN, Tier.IMMINENT}
 
 
 # --- spans, severity, result shape ----------------------------------------------------------
@@ -166,35 +169,33 @@ def test_spans_point_into_the_original_text(
         assert text[m.start : m.end] == m.text
 
 
-def test_past_story_is_lower_urgency(detector: CrisisDetector) -> None:
-    result = detector.detect("two years ago I wanted to die")
-    assert result.is_crisis
-    assert result.severity == Severity.PAST
-    assert result.category == SUICIDE
+def test_a_past_story_told_in_recovery_is_not_a_crisis(detector: CrisisDetector) -> None:
+    assert detector.detect("two years ago I wanted to die").tier == Tier.NONE
+    assert detector.detect("I tried to end my life in 2015, sober since").tier == Tier.NONE
 
 
 def test_pills_ready_tonight_is_imminent(detector: CrisisDetector) -> None:
     result = detector.detect("I've got the pills ready tonight")
-    assert result.severity == Severity.IMMINENT
+    assert result.tier == Tier.IMMINENT
     assert result.category == SUICIDE
 
 
 @pytest.mark.parametrize(
-    ("text", "severity"),
+    ("text", "tier"),
     [
-        ("I want to die", Severity.CONCERN),
-        ("I want to die tonight", Severity.IMMINENT),
-        ("took the whole bottle", Severity.IMMINENT),
-        ("back when I was drinking I tried to kill myself", Severity.PAST),
-        ("I used to cut myself", Severity.PAST),
-        ("I tried to kill myself, I'm sober now", Severity.PAST),
+        ("I want to die", Tier.CONCERN),
+        ("I want to die tonight", Tier.IMMINENT),
+        ("took the whole bottle", Tier.IMMINENT),
+        ("back when I was drinking I tried to kill myself", Tier.NONE),
+        ("I used to cut myself", Tier.NONE),
+        ("I tried to kill myself, I'm sober now", Tier.NONE),
         # recovered, but the crisis is told in the present: stays urgent
-        ("I'm two years sober and I want to die", Severity.CONCERN),
-        ("two years ago I wanted to die and I still want to", Severity.CONCERN),
+        ("I'm two years sober and I want to die", Tier.CONCERN),
+        ("two years ago I wanted to die and I still want to", Tier.CONCERN),
     ],
 )
-def test_time_context(detector: CrisisDetector, text: str, severity: Severity) -> None:
-    assert detector.detect(text).severity == severity
+def test_time_context(detector: CrisisDetector, text: str, tier: Tier) -> None:
+    assert detector.detect(text).tier == tier
 
 
 def test_negation_is_not_crisis_but_the_rest_of_the_post_is(detector: CrisisDetector) -> None:
@@ -205,26 +206,43 @@ def test_negation_is_not_crisis_but_the_rest_of_the_post_is(detector: CrisisDete
 def test_result_shape(detector: CrisisDetector) -> None:
     quiet = detector.detect("Went to a meeting, had a good day.")
     assert quiet == CrisisResult()
-    assert (quiet.is_crisis, quiet.category, quiet.severity) == (False, None, Severity.NONE)
+    assert (quiet.is_crisis, quiet.shows_help, quiet.category) == (False, False, None)
+    assert quiet.tier == Tier.NONE and quiet.reason == ""
 
     result = detector.detect("He hits me. I want to die tonight.")
     assert result.categories == (SUICIDE, HOME)
     assert result.category == SUICIDE  # the most urgent match decides
-    assert result.severity == Severity.IMMINENT
+    assert result.tier == Tier.IMMINENT and result.is_crisis
+    assert result.probability is None  # no learned stage in this detector
     assert all(isinstance(m, CrisisMatch) for m in result.matches)
     assert [m.start for m in result.matches] == sorted(m.start for m in result.matches)
-    first = result.to_json()["matches"][0]
-    assert first == {
-        "category": "domestic_abuse",
-        "severity": "concern",
-        "start": 0,
-        "end": 10,
-        "text": "He hits me",
-        "rule": result.matches[0].rule,
-    }
-    assert CrisisResult.from_json(result.to_json()) == result  # stored and read back as is
+    first = result.matches[0]
+    assert (first.category, first.tier, first.start, first.end, first.text) == (
+        HOME,
+        Tier.CONCERN,
+        0,
+        10,
+        "He hits me",
+    )
+    assert first.family in detector.families and first.rule
+    assert "imminent" in result.reason and "He hits me" in result.reason
     with pytest.raises(AttributeError):
-        result.matches[0].severity = Severity.NONE  # type: ignore[misc]
+        result.matches[0].tier = Tier.NONE  # type: ignore[misc]
+
+
+def test_result_json_round_trip(detector: CrisisDetector) -> None:
+    result = detector.detect("He hits me. I want to die tonight.")
+    stored = json.loads(json.dumps(result.to_json()))
+    assert CrisisResult.from_json(stored) == result
+    assert stored["tier"] == "imminent" and stored["category"] == "suicide_self_harm"
+    assert stored["matches"][0]["text"] == "He hits me"
+    model_only = CrisisResult(Tier.POSSIBLE, (), 0.61, "possible: the learned model ...")
+    assert CrisisResult.from_json(model_only.to_json()) == model_only
+    assert model_only.category == SUICIDE and model_only.shows_help and not model_only.is_crisis
+
+
+def test_tiers_are_ordered() -> None:
+    assert Tier.NONE < Tier.POSSIBLE < Tier.CONCERN < Tier.IMMINENT
 
 
 def test_detect_accepts_a_list(detector: CrisisDetector) -> None:
@@ -241,54 +259,94 @@ drinks = ["tea", "green tea"]
 [spellings]
 "hlp" = "help"
 
-[suicide_self_harm]
-concern = ["{need|want} to walk into the sea"]
+[families]
+sea = "walking into the sea"
+spill = "spilling tea on someone"
+kettle = "a kettle and a time"
 
-[harm_to_others]
-imminent = ["going to spill <drinks> on {him|her}"]
-exclusions = ["spill green tea on him by accident"]
+[exclusions]
+harm_to_others = ["spill green tea on him by accident"]
+
+[[sign]]
+family = "sea"
+category = "suicide_self_harm"
+tier = "concern"
+phrases = ["{need|want} to walk into the sea"]
+
+[[sign]]
+family = "spill"
+category = "harm_to_others"
+tier = "imminent"
+phrases = ["going to spill <drinks> on {him|her}"]
+
+[[sign]]
+family = "kettle"
+category = "harm_to_others"
+tier = "concern"
+together = ["kettle", "{at noon|at midnight}"]
+within = 6
 """
 
 
 def test_phrase_file_can_be_extended(tmp_path: Path) -> None:
     path = tmp_path / "phrases.toml"
     path.write_text(MINIMAL_TOML, encoding="utf-8")
-    detector = CrisisDetector(path)
+    detector = CrisisDetector(path, model=None)
     assert detector.detect("I need to walk into the sea").category == SUICIDE
-    assert detector.detect("Im going to spill green tea on her").severity == Severity.IMMINENT
-    assert not detector.detect("going to spill green tea on him by accident").is_crisis
-    assert not detector.detect("I want to die").is_crisis  # only the file's phrases count
+    assert detector.detect("Im going to spill green tea on her").tier == Tier.IMMINENT
+    assert detector.detect("going to spill green tea on him by accident").tier == Tier.NONE
+    assert detector.detect("I want to die").tier == Tier.NONE  # only the file's phrases count
+    found = detector.detect("the kettle, boiling at midnight").matches
+    assert [(m.family, m.text) for m in found] == [("kettle", "kettle, boiling at midnight")]
+    assert detector.detect("the kettle. and many words later, far too many, at noon").tier == (
+        Tier.NONE
+    )
 
 
 def test_default_phrase_file_plus_a_new_phrase(tmp_path: Path) -> None:
-    default = CrisisDetector().phrases_path.read_text(encoding="utf-8")
-    marker = "concern = [\n"
-    assert marker in default
-    extended = default.replace(marker, marker + '    "walk into the {sea|ocean|lake}",\n', 1)
+    default = CrisisDetector(model=None).phrases_path.read_text(encoding="utf-8")
+    extended = default + (
+        '\n[[sign]]\nfamily = "ideation"\ncategory = "suicide_self_harm"\ntier = "concern"\n'
+        'phrases = ["walk into the {sea|ocean|lake}"]\n'
+    )
     path = tmp_path / "phrases.toml"
     path.write_text(extended, encoding="utf-8")
-    detector = CrisisDetector(path)
-    assert detector.detect("tonight I'll walk into the sea").severity == Severity.IMMINENT
+    detector = CrisisDetector(path, model=None)
+    assert detector.detect("tonight I'll walk into the sea").tier == Tier.IMMINENT
     assert detector.detect("kms").is_crisis
+
+
+SIGN = '[families]\nf = "x"\n[[sign]]\nfamily = "f"\ncategory = "suicide_self_harm"\n'
 
 
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
         ('[suicide_selfharm]\nconcern = ["x"]', "unknown section"),
-        ('[suicide_self_harm]\nconcerned = ["x"]', "unknown key"),
-        ('[suicide_self_harm]\nconcern = ["{a|b"]', "unclosed"),
-        ('[suicide_self_harm]\nconcern = ["<nope> x"]', "unknown list <nope>"),
-        ('[suicide_self_harm]\nconcern = ["{a|}"]', "can match nothing"),
-        ('[lists]\na = ["<a>"]\n[suicide_self_harm]\nconcern = ["<a>"]', "refers to itself"),
-        ('[suicide_self_harm]\nconcern = "kill myself"', "list of strings"),
+        (SIGN + 'tier = "concern"\nphrasez = ["x"]', "unknown key"),
+        (SIGN + 'tier = "concern"\nphrases = ["{a|b"]', "unclosed"),
+        (SIGN + 'tier = "concern"\nphrases = ["<nope> x"]', "unknown list <nope>"),
+        (SIGN + 'tier = "concern"\nphrases = ["{a|}"]', "can match nothing"),
+        (SIGN + 'tier = "concern"\nphrases = ["re:kms"]', "regular expressions are not"),
+        (SIGN + 'tier = "urgent"\nphrases = ["x"]', "tier one of"),
+        (SIGN + 'tier = "concern"\nphrases = "kill myself"', "list of strings"),
+        (SIGN + 'tier = "concern"\ntogether = ["x"]', "two cues or more"),
+        (SIGN + 'tier = "concern"', "either phrases or together"),
+        (
+            SIGN.replace('family = "f"', 'family = "g"') + 'tier = "concern"\nphrases = ["x"]',
+            "not described in \\[families\\]",
+        ),
+        (
+            '[lists]\na = ["<a>"]\n' + SIGN + 'tier = "concern"\nphrases = ["<a>"]',
+            "refers to itself",
+        ),
     ],
 )
 def test_bad_phrase_files_fail_clearly(tmp_path: Path, toml: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(toml, encoding="utf-8")
     with pytest.raises(ValueError, match=message) as info:
-        CrisisDetector(path)
+        CrisisDetector(path, model=None)
     assert str(path) in str(info.value)
 
 
@@ -386,7 +444,10 @@ def test_evaluate_crisis(detector: CrisisDetector) -> None:
     assert (metrics["tp"], metrics["fn"], metrics["fp"], metrics["tn"]) == (2, 1, 1, 1)
     assert metrics["recall"] == pytest.approx(2 / 3)
     assert metrics["by_category"]["domestic_abuse"] == 1
-    assert metrics["by_severity"]["concern"] == 3
+    assert metrics["by_tier"]["concern texts"] == 3
+    assert metrics["by_tier"]["concern+ recall"] == pytest.approx(2 / 3)
+    assert metrics["by_tier"]["imminent+ recall"] == 0.0
+    assert metrics["by_tier"]["possible+ false_positive_rate"] == pytest.approx(1 / 2)
     assert metrics["false_negatives"] == ["I'm struggling but I went to a meeting"]
     assert metrics["false_positives"] == ["kms"]
     assert 0 <= metrics["roc_auc"] <= 1

@@ -1,46 +1,46 @@
-"""The crisis detector on public labelled data: laxmimerit's twitter suicidal-intention set.
+"""The crisis detector on the public labelled sets, held-out parts only (bench/crisis_eval.py).
 
 The data lives beside the checkout in ../shared/data (or $HARBOR_SHARED_DATA) and is never
-copied into the repository; the test skips with a clear message where it is absent. Its
-positives include many third-person, vague or very long posts and its negatives many joking
-"i want to die" tweets, so recall and precision here are lower than on first-person
-statements; the floors sit a little under what was measured.
+copied into the repository; the test skips with a clear message where it is absent. The
+learned stage trained on the rest of each set, so only the seeded held-out part is scored.
+Floors sit a little under what was measured (see the README); they guard against a phrase
+file or model change that quietly loses people.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
-from moderation.crisis import CrisisDetector, evaluate_crisis
-from moderation.evaluation import read_labelled_csv
+from bench.crisis_eval import evaluate
+from moderation.crisis import CrisisDetector
+from moderation.crisis_model.train import DEFAULT_DATA
 
-SHARED_DATA = Path(
-    os.environ.get("HARBOR_SHARED_DATA")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
-)
-TWITTER = SHARED_DATA / "crisis" / "twitter_suicidal_intention.csv"
-
-# Measured: recall 0.547, precision 0.808, false-positive rate 0.102, ROC AUC 0.725.
-RECALL_FLOOR = 0.50
-PRECISION_FLOOR = 0.75
-FPR_CEILING = 0.12
+# set name -> (column, floor or ceiling); measured values in the comments
+EXPECTED = {
+    "tweets, suicidal intention (held out)": ("recall possible+", 0.87),  # 0.898
+    "r/SuicideWatch (SDCNL test split)": ("recall possible+", 0.83),  # 0.860
+    "Harbor crisis statements (held out)": ("recall concern+", 0.95),  # 0.977
+}
+CEILINGS = {
+    "r/addiction + r/alcoholism posts (held out)": ("false alarms possible+", 0.14),  # 0.122
+    "Harbor ordinary recovery talk (held out)": ("false alarms possible+", 0.10),  # 0.079
+}
 
 
 @pytest.fixture(scope="module")
-def metrics() -> dict:
-    if not TWITTER.is_file():
-        pytest.skip(f"shared data not found at {TWITTER} (set HARBOR_SHARED_DATA to its folder)")
-    rows = read_labelled_csv(TWITTER, "tweet", "intention")
-    return evaluate_crisis(CrisisDetector(), rows)
+def table() -> dict[str, dict]:
+    if not (DEFAULT_DATA / "crisis").is_dir():
+        pytest.skip(f"shared data not found at {DEFAULT_DATA} (set HARBOR_SHARED_DATA)")
+    return {row["set"]: row for row in evaluate(CrisisDetector(), DEFAULT_DATA, blind=False)}
 
 
-def test_twitter_suicidal_intention(metrics: dict) -> None:
-    summary = {k: metrics[k] for k in ("n", "precision", "recall", "false_positive_rate")}
-    assert metrics["n"] == 9119
-    assert metrics["recall"] >= RECALL_FLOOR, summary
-    assert metrics["precision"] >= PRECISION_FLOOR, summary
-    assert metrics["false_positive_rate"] <= FPR_CEILING, summary
-    assert metrics["roc_auc"] > 0.65, summary
+@pytest.mark.parametrize("name", EXPECTED)
+def test_recall_floor(table: dict[str, dict], name: str) -> None:
+    column, floor = EXPECTED[name]
+    assert table[name][column] >= floor, table[name]
+
+
+@pytest.mark.parametrize("name", CEILINGS)
+def test_false_alarm_ceiling(table: dict[str, dict], name: str) -> None:
+    column, ceiling = CEILINGS[name]
+    assert table[name][column] <= ceiling, table[name]

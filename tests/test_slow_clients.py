@@ -8,6 +8,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from flask_migrate import upgrade
 
 from forum import create_app
@@ -46,6 +47,7 @@ def dribble(
             return
 
 
+@pytest.mark.slow
 def test_slow_clients_do_not_block_the_embedded_default(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'slow.sqlite3'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})

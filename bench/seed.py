@@ -104,7 +104,6 @@ def seed(url: str, posts: int, seed_value: int) -> dict[str, int]:
                 "pseudonym": f"member{number:04d}",
                 "pseudonym_key": f"member{number:04d}",
                 "password_hash": member.password_hash,
-                "session_token": f"{number:032x}",
                 "role": "member",
                 "created_at": started,
                 "topic_count": 0,

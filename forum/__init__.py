@@ -34,6 +34,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         # the client's address is the one these proxies saw: rate limits key on it (hashed)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     keep_addresses_out_of_logs()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # the sqlite3 module's timeout is SQLite's busy timeout: how long a write waits for a lock
+        engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+        connect_args = engine_options.setdefault("connect_args", {})
+        connect_args.setdefault("timeout", app.config["HARBOR_DATABASE_BUSY_SECONDS"])
 
     from forum import hooks, security
     from forum.fellowship import views as fellowship
@@ -43,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         auth,
         boards,
         errors,
+        health,
         help,
         notifications,
         preview,
@@ -73,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reactions.bp)
     app.register_blueprint(preview.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(health.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli
@@ -82,11 +89,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
-    """WAL lets readers and one writer work at once; wait for a lock instead of failing."""
+    """WAL lets readers and one writer work at once (a write waits for a lock for the busy
+    timeout set in create_app)."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -2,6 +2,7 @@
 
 import getpass
 import json
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -72,6 +73,43 @@ def create_admin_command(pseudonym: str, password: str | None) -> None:
     click.echo(f"Admin {pseudonym} created. Recovery codes (shown once):")
     for code in codes:
         click.echo(f"  {code}")
+
+
+@harbor_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back the whole forum up to PATH, while it serves (SQLite online backup, or pg_dump)."""
+    from forum.backups import BackupError, backup
+
+    try:
+        backup(db.engine.url, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up to {path} ({path.stat().st_size:,} bytes). Keep it private.")
+
+
+@harbor_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the database without asking first.")
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace everything in the database with the backup at PATH (stop the web first)."""
+    from forum.backups import BackupError, restore
+
+    if not yes:
+        click.confirm(
+            "This replaces every post, member and setting with the backup's. Go on?", abort=True
+        )
+    url = db.engine.url
+    db.session.remove()
+    db.engine.dispose()  # this process holds no connection, nor a lock, while it restores
+    try:
+        restore(url, path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"Restored from {path}. If the backup is from an older release, run "
+        "`flask --app wsgi db upgrade` before serving."
+    )
 
 
 @harbor_cli.command("search-reindex")

@@ -18,7 +18,8 @@ settings = Settings.from_environ()  # a bad HARBOR_ value stops gunicorn here, n
 
 bind = settings.bind
 workers = settings.gunicorn_workers
-worker_class = "gthread"
+# gthread, with each request's head gathered by the event loop: slow clients hold no thread
+worker_class = "forum.web_worker.SlowClientSafeWorker"
 threads = settings.web_threads
 timeout = 30
 graceful_timeout = 20

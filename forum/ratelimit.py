@@ -18,7 +18,10 @@ from flask_login import current_user
 SEARCH_LIMIT = "30 per minute"
 
 LOGIN_PER_ADDRESS = "20 per hour"
+# attempts naming a member, from browsers that have not signed in as them before (shared) ...
 LOGIN_PER_PSEUDONYM = "10 per 15 minutes"
+# ... and from one that has (its own allowance: see forum/pages/known_devices.py)
+LOGIN_PER_KNOWN_DEVICE = "10 per 15 minutes"
 SIGNUP_PER_ADDRESS = "10 per hour"
 RECOVER_PER_ADDRESS = "10 per hour"
 RECOVER_PER_PSEUDONYM = "5 per hour"
@@ -58,6 +61,3 @@ def seconds_until_retry() -> int | None:
 
 
 limiter = Limiter(key_func=hashed_address, default_limits=[], strategy="moving-window")
-
-# each search runs a full-text query: enough for a person, too few to scrape the forum with
-SEARCH_LIMIT = "30 per minute"

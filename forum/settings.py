@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +263,33 @@ class Settings:
         "1, or 2 per core with Redis",
     )
     web_threads: int = setting(
-        "HARBOR_WEB_THREADS", _number(int, 1, 256), 4, "threads per gunicorn process"
+        "HARBOR_WEB_THREADS",
+        _number(int, 1, 256),
+        4,
+        "threads per gunicorn process (slow clients don't hold one: see Deployment)",
+    )
+    request_seconds: float = setting(
+        "HARBOR_REQUEST_SECONDS",
+        _number(float, 1, 600),
+        30.0,
+        "how long a client has to send a request's head, and then its body, before gunicorn "
+        "hangs up",
+        "`30`",
+    )
+    session_days: int = setting(
+        "HARBOR_SESSION_DAYS",
+        _number(int, 1, 365),
+        30,
+        'a log-in ends on the server this many days after it began (or at log-out, "log out '
+        'everywhere", a password change or recovery)',
+    )
+    database_busy_seconds: float = setting(
+        "HARBOR_DATABASE_BUSY_SECONDS",
+        _number(float, 0.1, 60),
+        10.0,
+        "SQLite: how long a write waits for another process's write lock before a 503 that "
+        "keeps the writer's words",
+        "`10`",
     )
     access_log: str = setting(
         "HARBOR_ACCESS_LOG",
@@ -314,6 +341,12 @@ class Settings:
             "RATELIMIT_ENABLED": self.rate_limits,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Redis down: count in this process (flask-limiter logs a warning) rather than
+            # fail, and give up on it within a second, not a TCP timeout; it is asked again
+            # now and then
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "HARBOR_DATABASE_BUSY_SECONDS": self.database_busy_seconds,
             # Cookies: HttpOnly always, SameSite=Lax, Secure when served over HTTPS.
             "HARBOR_HTTPS": self.https,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -322,6 +355,9 @@ class Settings:
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": self.https,
+            # a log-in lasts this long at most: its server-side session and its remember cookie
+            "HARBOR_SESSION_DAYS": self.session_days,
+            "REMEMBER_COOKIE_DURATION": timedelta(days=self.session_days),
             # no hash of the client's address in the session (see forum.security)
             "SESSION_PROTECTION": None,
             "PREFERRED_URL_SCHEME": "https" if self.https else "http",

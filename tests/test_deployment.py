@@ -36,7 +36,7 @@ def test_gunicorn_logs_no_address_and_no_query(monkeypatch):
     config = importlib.reload(importlib.import_module("forum.gunicorn_config"))
     assert "%(h)s" not in config.access_log_format and "forwarded" not in config.access_log_format
     assert "%(r)s" not in config.access_log_format and "%(q)s" not in config.access_log_format
-    assert config.worker_class == "gthread" and config.timeout > 0
+    assert config.worker_class == "forum.web_worker.SlowClientSafeWorker" and config.timeout > 0
     assert config.workers >= 2  # with Redis the rate-limit counts are shared: several processes
     monkeypatch.delenv("HARBOR_REDIS_URL")
     assert importlib.reload(config).workers == 1  # in-process counts: one process

@@ -14,6 +14,7 @@ which becomes a closed `<details class="cw">` with the warning as its summary: i
 one click, Enter or Space, and needs no JavaScript.
 """
 
+import re
 from collections.abc import Sequence
 
 import bleach
@@ -109,6 +110,21 @@ _cleaner = bleach.Cleaner(
 def sanitise_html(html: str) -> str:
     """Keep only the allow-listed tags, attributes and link schemes; set every link's rel."""
     return _cleaner.clean(html)
+
+
+def visible_text(source: str) -> str:
+    """The source without its `:::cw` blocks: what a reader sees of a post before opening a
+    content warning, which is all that search indexes and quotes."""
+    if ":::" not in source:  # every content-warning block opens with a ":::" line
+        return source
+    lines = re.sub(r"\r\n?", "\n", source).split("\n")  # markdown-it's own line split
+    hidden: set[int] = set()
+    for token in _renderer.parse(source):
+        if token.type == f"container_{CONTENT_WARNING_CLASS}_open" and token.map:
+            start, end = token.map
+            closed = end < len(lines) and lines[end].lstrip("> \t").startswith(":::")
+            hidden.update(range(start, end + 1 if closed else end))
+    return "\n".join(line for number, line in enumerate(lines) if number not in hidden)
 
 
 def render_markdown(source: str) -> str:

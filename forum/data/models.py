@@ -5,7 +5,6 @@ the same transaction as the posts they count, so no page counts rows per request
 """
 
 import hashlib
-import secrets
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -52,8 +51,6 @@ class User(UserMixin, db.Model):
     # with the pseudonym
     name_key: Mapped[str] = mapped_column(String(64), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # changes when the password changes, which signs every other session out
-    session_token: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     silenced_until: Mapped[datetime | None]
@@ -72,18 +69,28 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # the key of the server-side session (forum/data/member_sessions.py) this request signed
+    # in with: set when a session is started or loaded, never stored
+    session_key = None
+
     @validates("pseudonym")
     def _key_what_it_looks_like(self, key: str, pseudonym: str) -> str:
         self.name_key = look_alike_key(pseudonym)[:64]
         return pseudonym
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        """What Flask-Login puts in the cookies: the session's key, not the member's id."""
+        return self.session_key
+
+    def __eq__(self, other: object) -> bool:
+        """The same member, whichever session loaded them (UserMixin compares get_id)."""
+        return isinstance(other, User) and other.id == self.id
+
+    __hash__ = UserMixin.__hash__
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard scheme.
         self.password_hash = generate_password_hash(password)
-        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,7 +1,10 @@
 """The full-text index of published posts: SQLite FTS5 embedded, PostgreSQL tsvector at scale.
 
 One table, `post_search`, holds a row per published post (the first post of a topic carries the
-topic's title too). A post enters it when it is published and leaves it when it is held,
+topic's title too). It holds what a reader sees of the post before opening any content warning
+(forum.data.markdown.visible_text), so no result is found by, or quotes, words behind one, and
+without the private-use characters that mark matches in a snippet, so a post can't mark its
+own. A post enters it when it is published and leaves it when it is held,
 removed or deleted; an edit or a new title replaces its row. This happens in the same
 transaction as the change, from a session hook (`keep_index_with`), so every way of changing
 a post keeps the index. Topic visibility and members-only boards are checked when searching,
@@ -21,9 +24,10 @@ from itertools import chain
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy import Connection, event, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
+from forum.data.markdown import visible_text
 from forum.data.models import Post, PostStatus, Topic
 
 TABLE = "post_search"
@@ -31,6 +35,7 @@ MAX_TERMS = 8
 MAX_TERM_CHARS = 80
 # private-use characters mark the matched words in a snippet before it is HTML-escaped
 _MARK_START, _MARK_END = "\ue000", "\ue001"
+_NO_MARKS = {ord(_MARK_START): None, ord(_MARK_END): None}
 _TERM = re.compile(r'"([^"]*)"|([^\s"]+)')
 _WORD = re.compile(r"\w+")
 
@@ -38,9 +43,10 @@ SQLITE_CREATE = (
     f"CREATE VIRTUAL TABLE {TABLE} USING fts5("
     "title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
 )
+# PostgreSQL keeps the indexed text too: ts_headline makes the snippets from it
 POSTGRESQL_CREATE = (
     f"CREATE TABLE {TABLE} (post_id INTEGER PRIMARY KEY "
-    "REFERENCES posts (id) ON DELETE CASCADE, document TSVECTOR NOT NULL)",
+    "REFERENCES posts (id) ON DELETE CASCADE, document TSVECTOR NOT NULL, body TEXT NOT NULL)",
     f"CREATE INDEX ix_{TABLE}_document ON {TABLE} USING gin (document)",
 )
 # the document of a post: the topic's title (first posts only) weighted above the body
@@ -62,8 +68,16 @@ def drop_search_table(connection: Connection) -> None:
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
 
 
+def searchable_text(body: str) -> str:
+    """What the index holds of a post's body: the text outside content warnings, unmarked."""
+    return visible_text(body).translate(_NO_MARKS)
+
+
 def rebuild_search_index(connection: Connection) -> None:
-    """Fill the index from scratch from every published post (after a bulk load or restore)."""
+    """Fill the index from scratch from every published post (after a bulk load or restore).
+
+    One statement copies every post as it is; the few whose text differs from what the index
+    holds (a content warning, a marker character) are then indexed again, one by one."""
     title = "CASE WHEN p.number = 1 THEN t.title ELSE '' END"
     source = "FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.status = 'published'"
     connection.exec_driver_sql(f"DELETE FROM {TABLE}")
@@ -75,8 +89,16 @@ def rebuild_search_index(connection: Connection) -> None:
         case "postgresql":
             document = POSTGRESQL_DOCUMENT.format(title=title, body="p.body")
             connection.exec_driver_sql(
-                f"INSERT INTO {TABLE} (post_id, document) SELECT p.id, {document} {source}"
+                f"INSERT INTO {TABLE} (post_id, document, body) "
+                f"SELECT p.id, {document}, p.body {source}"
             )
+    differing = connection.execute(
+        select(Post.id, Post.topic_id, Post.number, Post.status, Post.body).where(
+            Post.status == PostStatus.PUBLISHED,
+            or_(*(Post.body.contains(mark) for mark in (":::", _MARK_START, _MARK_END))),
+        )
+    ).all()
+    _reindex(connection, differing, [])
 
 
 def is_search_table(name: str | None) -> bool:
@@ -163,14 +185,18 @@ def _reindex(connection: Connection, rows: Iterable[Any], removed: list[int]) ->
         ).all()
     )
     values = [
-        {"id": row[0], "title": titles.get(row[1], "") if row[2] == 1 else "", "body": row[4]}
+        {
+            "id": row[0],
+            "title": titles.get(row[1], "") if row[2] == 1 else "",
+            "body": searchable_text(row[4]),
+        }
         for row in published
     ]
     if connection.dialect.name == "sqlite":
         insert = f"INSERT INTO {TABLE} (rowid, title, body) VALUES (:id, :title, :body)"
     else:
         document = POSTGRESQL_DOCUMENT.format(title=":title", body=":body")
-        insert = f"INSERT INTO {TABLE} (post_id, document) VALUES (:id, {document})"
+        insert = f"INSERT INTO {TABLE} (post_id, document, body) VALUES (:id, {document}, :body)"
     connection.execute(text(insert), values)
 
 
@@ -199,6 +225,8 @@ class SearchResult:
     topic_title: str
     board_slug: str
     board_name: str
+    # a warning on the whole post: its words stay behind it, and the result shows the warning
+    content_warning: str | None
     snippet: Markup
 
 
@@ -226,7 +254,7 @@ def search_posts(
     visible = "t.status = 'published' AND p.status = 'published'"
     if not members:
         visible += " AND NOT b.members_only"
-    columns = "p.id, p.topic_id, p.number, p.created_at, t.title, b.slug, b.name"
+    columns = "p.id, p.topic_id, p.number, p.created_at, t.title, b.slug, b.name, p.content_warning"
     joins = "JOIN topics t ON t.id = p.topic_id JOIN boards b ON b.id = t.board_id"
     if dialect == "sqlite":
         params["match"] = " AND ".join('"' + term.replace('"', "") + '"' for term in terms)
@@ -242,11 +270,11 @@ def search_posts(
         options = f"StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=30, MinWords=12"
         statement = f"""
             WITH found AS (
-                SELECT {columns}, p.body
+                SELECT {columns}, s.body
                 FROM {TABLE} s JOIN posts p ON p.id = s.post_id {joins}
                 WHERE s.document @@ ({query}) AND s.post_id < :before AND {visible}
                 ORDER BY s.post_id DESC LIMIT :limit)
-            SELECT id, topic_id, number, created_at, title, slug, name,
+            SELECT id, topic_id, number, created_at, title, slug, name, content_warning,
                    ts_headline('english', body, ({query}), '{options}')
             FROM found ORDER BY id DESC"""
     else:
@@ -261,7 +289,8 @@ def search_posts(
             topic_title=row[4],
             board_slug=row[5],
             board_name=row[6],
-            snippet=_snippet_html(row[7]),
+            content_warning=row[7],
+            snippet=_snippet_html(None if row[7] else row[8]),
         )
         for row in rows
     ]

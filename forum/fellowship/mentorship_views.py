@@ -37,7 +37,7 @@ from forum.ratelimit import limiter
 from forum.web import reviewables
 from forum.web.compose import Draft, after_submit, helplines_first_for
 from forum.web.helplines import helplines_for_reader
-from forum.web.keyset import page_and_cursor
+from forum.web.keyset import id_before, page_and_cursor
 from moderation.policy import Reason, ReviewKind
 from moderation.submission import Place
 
@@ -184,7 +184,7 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
         .order_by(ConversationMessage.id.desc())
         .limit(MESSAGES_PER_PAGE + 1)
     )
-    before = request.args.get("before", type=int)
+    before = id_before()
     if before:
         query = query.where(ConversationMessage.id < before)
     newest_first, older = page_and_cursor(

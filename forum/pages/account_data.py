@@ -1,10 +1,15 @@
 """My data: a member downloads everything Harbor holds about them, or deletes their account.
 
-The download holds the account, every post with its earlier versions and what moderation
-recorded about it, the reports the member made, their messages, and the moderators'
-decisions about them. Left out, to protect other people: who reported the member's posts and
-what they wrote, which moderator made each decision, and moderators' internal steps
-(claiming, escalating, reopening a review item). Harbor stores no IP address to include.
+The download holds the account (with the recovery start date and offers to help), every post
+with its earlier versions, its edit waiting for moderation and what moderation recorded about
+it, the mentorships asked for and offered with their private conversations, the reports the
+member made, the topics they follow or muted, the reactions they gave, their messages, the
+devices signed in, when they last posted, and the moderators' decisions about them
+(tests/test_privacy_holes.py checks that every table naming a member is here). Left out, to
+protect other people: who reported the member's posts and what they wrote, which moderator
+made each decision, what moderation recorded about the other person's private messages, and
+moderators' internal steps (claiming, escalating, reopening a review item). Harbor stores no
+IP address to include.
 
 Deleting an account removes the member's row. Their posts are either erased (each leaves a
 "removed by its author" note, so threads still read) or left under "former member". Either
@@ -20,18 +25,25 @@ from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug import Response
 
 from forum.data.clock import utcnow
+from forum.data.member_sessions import MemberSession
 from forum.data.models import Post, PostRevision, PostStatus, Topic, User
 from forum.data.moderated import Moderated, ScoringState
-from forum.data.notifications import Notification
-from forum.data.reactions import take_back_all
+from forum.data.notifications import Notification, TopicFollow
+from forum.data.posting_clocks import PostingClock
+from forum.data.reactions import Reaction, take_back_all
 from forum.data.review import AuditEntry, Report
 from forum.extensions import db
-from forum.fellowship.models import ConversationMessage
+from forum.fellowship.models import (
+    ConversationMessage,
+    Mentorship,
+    MentorshipStatus,
+    MessageReport,
+)
 from forum.flow.queue import open_item
 from forum.flow.review_actions import resolve_item
 from forum.pages.forms import DeleteAccountForm
@@ -47,6 +59,7 @@ NOT_INCLUDED = [
     "Who reported your posts, and what they wrote: Harbor never names a reporter.",
     "Which moderator made each decision.",
     "Moderators' internal steps: claiming, escalating or reopening a review item.",
+    "What moderation recorded about the other person's private messages: it is theirs.",
     "Your IP address, e-mail or real name: Harbor never stores them.",
     "Your password and recovery codes, which are stored only as one-way hashes.",
 ]
@@ -77,10 +90,130 @@ def _post_data(post: Post, revisions: list[PostRevision]) -> dict[str, Any]:
             }
             for revision in revisions
         ],
-        "moderation": {
-            "scored_by": post.scored_by,
-            "findings": post.findings.to_json() if post.findings else None,
-            "decision": post.decision.to_json() if post.decision else None,
+        "edit_waiting_for_moderation": _pending_edit_data(post),
+        "moderation": _moderation_record(post),
+    }
+
+
+def _pending_edit_data(post: Post) -> dict[str, Any] | None:
+    edit = post.pending_edit
+    if edit is None:
+        return None
+    return {
+        "title": edit.title,
+        "body": edit.body,
+        "content_warning": edit.content_warning,
+        "written_at": _when(edit.created_at),
+        "held_for_a_moderator": edit.held,
+    }
+
+
+def _moderation_record(subject: Moderated) -> dict[str, Any]:
+    return {
+        "scored_by": subject.scored_by,
+        "findings": subject.findings.to_json() if subject.findings else None,
+        "decision": subject.decision.to_json() if subject.decision else None,
+    }
+
+
+def _message_data(message: ConversationMessage, user: User) -> dict[str, Any]:
+    """A message of the member's conversation as they see it; what moderation recorded only
+    about their own."""
+    mine = message.author_id == user.id
+    data = {
+        "from_you": mine,
+        "status": message.status,
+        "created_at": _when(message.created_at),
+        "body": message.body,
+    }
+    if mine:
+        data["moderation"] = _moderation_record(message)
+    return data
+
+
+def _mentorships_data(user: User) -> list[dict[str, Any]]:
+    """Mentorships the member asked for or was asked for, answered or not, with their
+    conversations (a request's note is its first message)."""
+    mentorships = db.session.scalars(
+        select(Mentorship)
+        .options(joinedload(Mentorship.mentor), joinedload(Mentorship.newcomer))
+        .where(or_(Mentorship.mentor_id == user.id, Mentorship.newcomer_id == user.id))
+        .order_by(Mentorship.id)
+    ).all()
+    messages: dict[int, list[ConversationMessage]] = {}
+    for message in db.session.scalars(
+        select(ConversationMessage)
+        .where(ConversationMessage.mentorship_id.in_([m.id for m in mentorships]))
+        .order_by(ConversationMessage.id)
+    ):
+        if message.visible_to(user.id):
+            messages.setdefault(message.mentorship_id, []).append(message)
+    return [
+        {
+            "you_are": "mentor" if mentorship.mentor_id == user.id else "newcomer",
+            "partner": partner.pseudonym if partner else "former member",
+            "status": mentorship.status,
+            "requested_at": _when(mentorship.created_at),
+            "answered": (
+                None
+                if mentorship.answered_at is None
+                else mentorship.status != MentorshipStatus.DECLINED
+            ),
+            "answered_at": _when(mentorship.answered_at),
+            "ended_at": _when(mentorship.ended_at),
+            "messages": [_message_data(m, user) for m in messages.get(mentorship.id, [])],
+        }
+        for mentorship in mentorships
+        for partner in [mentorship.partner_of(user.id)]
+    ]
+
+
+def _rows(model: Any, key: Any, user: User) -> list[Any]:
+    return db.session.scalars(select(model).where(key == user.id)).all()
+
+
+def _activity_data(user: User) -> dict[str, Any]:
+    """Reports of private messages, follows, reactions, sessions and posting clocks."""
+    follows = db.session.execute(
+        select(TopicFollow, Topic.title)
+        .join(Topic, Topic.id == TopicFollow.topic_id)
+        .where(TopicFollow.user_id == user.id)
+        .order_by(TopicFollow.id)
+    ).all()
+    return {
+        "message_reports_made": [
+            {
+                "message_id": report.message_id,
+                "kind": report.kind,
+                "reason": report.reason,
+                "created_at": _when(report.created_at),
+            }
+            for report in _rows(MessageReport, MessageReport.reporter_id, user)
+        ],
+        "topics_followed": [
+            {
+                "topic_id": follow.topic_id,
+                "topic_title": title,
+                "muted": follow.muted,
+                "since": _when(follow.created_at),
+            }
+            for follow, title in follows
+        ],
+        "reactions_given": [
+            {
+                "post_id": reaction.post_id,
+                "kind": reaction.kind,
+                "created_at": _when(reaction.created_at),
+            }
+            for reaction in _rows(Reaction, Reaction.user_id, user)
+        ],
+        "devices_signed_in": [
+            {"signed_in_at": _when(row.created_at), "ends_at": _when(row.expires_at)}
+            for row in _rows(MemberSession, MemberSession.user_id, user)
+        ],
+        "last_posted": {
+            clock.kind: _when(clock.last_at)
+            for clock in _rows(PostingClock, PostingClock.user_id, user)
         },
     }
 
@@ -89,7 +222,7 @@ def member_data(user: User) -> dict[str, Any]:
     """Everything Harbor holds about `user`, as plain JSON-ready data."""
     posts = db.session.scalars(
         select(Post)
-        .options(joinedload(Post.topic).joinedload(Topic.board))
+        .options(joinedload(Post.topic).joinedload(Topic.board), selectinload(Post.pending_edit))
         .where(Post.author_id == user.id)
         .order_by(Post.id)
     ).all()
@@ -126,12 +259,22 @@ def member_data(user: User) -> dict[str, Any]:
             "suspended_until": _when(user.suspended_until),
             "published_topics": user.topic_count,
             "published_posts": user.post_count,
+            "recovery_started_on": (
+                user.recovery_started_on and user.recovery_started_on.isoformat()
+            ),
+            "show_day_count": user.show_day_count,
+            "milestone_acknowledged_on": (
+                user.milestone_acknowledged_on and user.milestone_acknowledged_on.isoformat()
+            ),
+            "offers_mentoring": user.offers_mentoring,
+            "welcomes_newcomers": user.welcomes_newcomers,
         },
         "recovery_codes": {
             "unused": sum(1 for code in user.recovery_codes if code.used_at is None),
             "used": [_when(code.used_at) for code in user.recovery_codes if code.used_at],
         },
         "posts": [_post_data(post, revisions.get(post.id, [])) for post in posts],
+        "mentorships": _mentorships_data(user),
         "reports_made": [
             {
                 "post_id": report.post_id,
@@ -164,6 +307,7 @@ def member_data(user: User) -> dict[str, Any]:
             for entry in decisions
         ],
         "moderation_actions_you_took": actions_taken,
+        **_activity_data(user),
         "not_included": NOT_INCLUDED,
     }
 

@@ -27,13 +27,7 @@ from forum.data.posting import (
 from forum.data.reactions import reactions_of
 from forum.extensions import db
 from forum.fellowship.welcome import first_posts_among
-from forum.pages.posting_limits import (
-    edit_interval,
-    enforce_first_day_cap,
-    post_stored,
-    reply_interval,
-    topic_interval,
-)
+from forum.pages.posting_limits import take_turn
 from forum.pages.visibility import board_or_404, topic_or_404, visible_boards
 from forum.web.compose import (
     CONTENT_WARNING_SUGGESTIONS,
@@ -117,7 +111,6 @@ def board(slug: str) -> str:
 
 
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
-@topic_interval
 @login_required
 def new_topic(slug: str) -> str | Response:
     board = board_or_404(slug)
@@ -130,7 +123,7 @@ def new_topic(slug: str) -> str | Response:
         ensure_can_post()
         draft = draft_of(form, Place.TOPIC, title=form.title.data)
         if not draft.needs_confirmation:
-            enforce_first_day_cap(current_user, "topic")
+            take_turn(current_user, "topic")
             post = start_topic(
                 board,
                 current_user,
@@ -139,7 +132,6 @@ def new_topic(slug: str) -> str | Response:
                 content_warning=form.content_warning.data,
             )
             draft.send(post)
-            post_stored()
             return after_submit(post, post_url(post))
     return render_template(
         "boards/new_topic.html", board=board, form=form, details=draft.details if draft else []
@@ -195,7 +187,6 @@ def pending_edits_of(member: User, posts: list[Post]) -> dict[int, PendingEdit]:
 
 
 @bp.route("/t/<int:topic_id>/reply", methods=["POST"])
-@reply_interval
 @login_required
 def reply(topic_id: int) -> str | Response:
     topic = topic_or_404(topic_id)
@@ -206,10 +197,9 @@ def reply(topic_id: int) -> str | Response:
     draft = draft_of(form, Place.REPLY)
     if draft.needs_confirmation:
         return render_template("boards/reply.html", topic=topic, form=form, details=draft.details)
-    enforce_first_day_cap(current_user, "reply")
+    take_turn(current_user, "reply")
     post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
     draft.send(post)
-    post_stored()
     return after_submit(post, post_url(post))
 
 
@@ -234,7 +224,6 @@ def own_post_or_404(post_id: int) -> Post:
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
-@edit_interval
 @login_required
 def edit(post_id: int) -> str | Response:
     post = own_post_or_404(post_id)
@@ -252,9 +241,9 @@ def edit(post_id: int) -> str | Response:
             place = Place.TOPIC if post.is_first else Place.REPLY
             draft = draft_of(form, place, title=title or "")
             if not draft.needs_confirmation:
+                take_turn(current_user, "edit")
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 draft.send(post)
-                post_stored()
                 flash("Your post is updated.", "success")
                 return after_submit(post, post_url(post))
     return render_template(

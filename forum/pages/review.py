@@ -24,7 +24,7 @@ from forum.flow.runtime import STATUS_KEY
 from forum.pages.access import moderator_required
 from forum.pages.visibility import topic_or_404
 from forum.ratelimit import REPORTS_PER_MEMBER, limiter, member_or_address
-from forum.web.keyset import page_and_cursor, parse_cursor
+from forum.web.keyset import id_before, page_and_cursor, parse_cursor
 from forum.web.reviewables import (
     audit_trail,
     decisions_about,
@@ -230,7 +230,7 @@ LOG_PAGE = 200
 @moderator_required
 def audit_log() -> str:
     """Moderators' decisions, newest first, a page at a time by keyset (older than `before`)."""
-    before = request.args.get("before", type=int)
+    before = id_before()
     query = (
         select(AuditEntry)
         .options(joinedload(AuditEntry.actor))

@@ -1,12 +1,12 @@
 """Full-text search over published posts and topic titles, newest first, rate-limited."""
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from forum.data.search_index import MAX_TERMS, search_posts, search_terms
 from forum.extensions import db
 from forum.ratelimit import SEARCH_LIMIT, limiter
-from forum.web.keyset import page_and_cursor
+from forum.web.keyset import id_before, page_and_cursor
 
 bp = Blueprint("search", __name__)
 
@@ -22,9 +22,7 @@ def search() -> tuple[str, int] | str:
         return render_template(
             "search/results.html", query=query[:MAX_QUERY_CHARS], problem=message
         ), 400
-    before = request.args.get("before", type=int)
-    if "before" in request.args and (before is None or before < 1):
-        abort(400, "That page link is broken.")
+    before = id_before()
     terms = search_terms(query)
     if query and not terms:
         problem = "Search for words: letters or numbers, not only punctuation."

@@ -8,10 +8,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, request
+
+from forum.data.sql import database_int
 
 Row = TypeVar("Row")
-_READERS = {int: int, datetime: datetime.fromisoformat}
+# an int part past an id column names no row: the link is broken (400), not a database error
+_READERS = {int: database_int, datetime: datetime.fromisoformat}
 
 
 def cursor(*key: int | str | datetime) -> str:
@@ -29,6 +32,16 @@ def parse_cursor(value: str, *kinds: type) -> tuple:
         return tuple(_READERS[kind](part) for kind, part in zip(kinds, parts, strict=True))
     except ValueError:
         abort(400, "That page link is broken.")
+
+
+def id_before() -> int | None:
+    """The `before` id of an older page's link (None on the first page); a 400 if broken."""
+    if (value := request.args.get("before")) is None:
+        return None
+    (before,) = parse_cursor(value, int)
+    if before < 1:
+        abort(400, "That page link is broken.")
+    return before
 
 
 def page_and_cursor(

@@ -9,18 +9,21 @@ docs/screenshots/<page>-<light|dark>-<phone|desktop>.png: what a person sees on 
 page, at its viewport's size.
 """
 
+import json
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 
-from forum.data.models import Post, Role, Topic, User
+from forum.data.models import Post, Role, Topic, User, utcnow
 from forum.data.reactions import react
 from forum.extensions import db
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS
+from tests.browser.conftest import VIEWPORTS
 from tests.browser.live_server import HELD_KEYWORD, PASSWORD, LiveHarbor, start_harbor
+from tests.page_watch import CHROMIUM, CHROMIUM_ARGS
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 SHOWN_TOPIC = "Slipped after 40 days"
@@ -28,7 +31,7 @@ MEMBER = "Sam"
 MODERATOR = "HarborMod"
 # who is logged in for which pages: a member for the forum, a moderator for the review queue
 PAGES_BY_VIEWER = {
-    MEMBER: ["home", "topic", "new-topic", "help"],
+    MEMBER: ["home", "topic", "new-topic", "help", "pledge", "sos", "library", "journal"],
     MODERATOR: ["review-queue", "review-item"],
 }
 
@@ -56,14 +59,71 @@ def set_the_scene(harbor: LiveHarbor) -> dict[str, str]:
         react(reply, members["StillHere22"], "hear_you")
         db.session.commit()
         topic_path = f"/t/{topic.id}"
+        practice_history(members[MEMBER])
     return {
         "home": "/",
         "topic": topic_path,
         "new-topic": "/b/day-by-day/new",
         "help": "/help/",
+        "pledge": "/pledge",
+        "sos": "/sos",
+        "library": "/library",
+        "journal": "/journal",
         "review-queue": "/review/",
         "review-item": f"/review/{held.review_item_id}",
     }
+
+
+# a month of Sam's journal: (days ago, mood, craving, words); SOS pressed on some of those days
+JOURNAL = [
+    (27, 2, 8, "Third day. Shaky, and the evening was long."),
+    (25, 2, 7, "Walked to the park instead of the shop."),
+    (22, 3, 6, "Work was stressful; the craving came at five."),
+    (20, 3, 5, "Cooked dinner. Felt almost normal."),
+    (17, 2, 8, "Payday. Hard. Rode it out with the timer."),
+    (15, 3, 4, "A quiet day."),
+    (12, 4, 4, "Slept through the night for the first time."),
+    (10, 4, 3, "Coffee with my sister."),
+    (7, 3, 5, "A wedding invitation: nervous already."),
+    (5, 4, 2, "Good day. Garden."),
+    (3, 4, 3, "Meeting in the morning, then a long walk."),
+    (1, 5, 2, "Three weeks of pledges in a row."),
+]
+SOS_DAYS_AGO = (27, 17, 7)
+
+
+def practice_history(member: User) -> None:
+    """Sam's pledges (a run of 21 days), a month of journal entries, SOS presses, reasons."""
+    from forum.practice.models import JournalEntry, Pledge, SosUse
+    from forum.practice.sealing import profile_for_writing, seal
+    from forum.practice.sos import set_reasons
+
+    member.time_zone = "Europe/London"
+    profile = profile_for_writing(member.id)
+    profile.show_streak = True
+    db.session.flush()
+    today = utcnow().date()
+    for days_ago in range(1, 22):
+        words = seal(profile, "pledge", "Just for today, I won't drink.")
+        db.session.add(
+            Pledge(user_id=member.id, day=today - timedelta(days=days_ago), words_sealed=words)
+        )
+    for days_ago, mood, craving, words in JOURNAL:
+        payload = json.dumps({"body": words, "triggers": ["stress"] if craving > 5 else []})
+        db.session.add(
+            JournalEntry(
+                user_id=member.id,
+                written_at=utcnow() - timedelta(days=days_ago),
+                day=today - timedelta(days=days_ago),
+                mood=mood,
+                craving=craving,
+                sealed=seal(profile, "journal", payload),
+            )
+        )
+    for days_ago in SOS_DAYS_AGO:
+        db.session.add(SosUse(user_id=member.id, day=today - timedelta(days=days_ago)))
+    set_reasons(member, "My daughter's face at breakfast\nMornings without a headache\nThe money")
+    db.session.commit()
 
 
 def log_in(page: Page, pseudonym: str) -> None:
@@ -85,6 +145,11 @@ def prepare(page: Page, name: str) -> None:
         page.locator("#draft-preview details").first.wait_for()
         page.get_by_label("Your post").blur()
         page.locator("#draft-preview").scroll_into_view_if_needed()
+    elif name == "journal":
+        page.locator(".journal-chart").scroll_into_view_if_needed()
+    elif name == "sos":
+        page.get_by_role("button", name="Start the 10-minute timer").click()
+        page.wait_for_timeout(1200)
     elif name == "topic":
         page.locator("details.cw-post > summary").click()
         page.locator("details.cw-post > summary").blur()

@@ -56,6 +56,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         review,
         search,
     )
+    from forum.practice import views as practice
 
     hooks.register(app)  # first, so unreadable input is refused before CSRF parses the form
     security.register(app)
@@ -80,6 +81,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(preview.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(practice.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

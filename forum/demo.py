@@ -5,10 +5,14 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from forum.data.clock import utcnow
 from forum.data.models import Board, PostStatus, User
+from forum.data.moderated import ScoringState
 from forum.data.posting import add_reply, start_topic
 from forum.extensions import db
+from forum.practice.library import write_tool
 
 DEMO_CONTENT = Path(__file__).with_name("demo_content.toml")
 
@@ -25,8 +29,12 @@ def seed_demo() -> None:
     content = tomllib.loads(DEMO_CONTENT.read_text())
     boards = {}
     for position, spec in enumerate(content["boards"], start=1):
-        boards[spec["slug"]] = Board(position=position, **spec)
-        db.session.add(boards[spec["slug"]])
+        # a board the migrations made already (the "Right now" board) is used as it is
+        board = db.session.scalar(select(Board).where(Board.slug == spec["slug"]))
+        if board is None:
+            board = Board(position=position, **spec)
+            db.session.add(board)
+        boards[spec["slug"]] = board
     members = {name: _member(name) for name in content["members"]}
     for spec in content.get("recovery", []):
         member = members[spec["member"]]
@@ -51,4 +59,14 @@ def seed_demo() -> None:
             reply = add_reply(first.topic, members[reply_spec["author"]], reply_spec["body"])
             reply.created_at = first.created_at + timedelta(hours=3 * hours)
             reply.set_status(PostStatus.PUBLISHED)
+    _seed_tools(content.get("tools", []), members)
     db.session.commit()
+
+
+def _seed_tools(specs: list[dict], members: dict[str, User]) -> None:
+    """The coping tools written for Harbor's demo: published, some featured."""
+    for spec in specs:
+        tool = write_tool(members[spec["author"]], spec["title"], spec["body"], spec["tags"])
+        tool.status = PostStatus.PUBLISHED
+        tool.scoring = ScoringState.DONE
+        tool.featured = spec.get("featured", False)

@@ -84,7 +84,7 @@ def _thresholds(raw: str) -> dict[str, dict[str, float | None]]:
     try:
         overrides = json.loads(raw)
     except json.JSONDecodeError as error:
-        raise ValueError(f"use JSON such as {{\"threat\": {{\"hold\": 0.9}}}} ({error})") from None
+        raise ValueError(f'use JSON such as {{"threat": {{"hold": 0.9}}}} ({error})') from None
     if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
         raise ValueError('use JSON such as {"threat": {"hold": 0.9}}')
     thresholds_from_config(overrides)  # raises ValueError naming an unknown label
@@ -108,9 +108,7 @@ def _text(raw: str) -> str:
 def setting(env: str, parse: Callable[[str], Any], default: Any, doc: str, shown: str = "") -> Any:
     """A field of Settings: its variable, how its text is read, its default and its meaning
     (`shown`: the default as the README says it, when it is not the value itself)."""
-    return field(
-        default=default, metadata={"env": env, "parse": parse, "doc": doc, "shown": shown}
-    )
+    return field(default=default, metadata={"env": env, "parse": parse, "doc": doc, "shown": shown})
 
 
 @dataclass(frozen=True)
@@ -224,8 +222,7 @@ class Settings:
         "HARBOR_NEW_MEMBER_DAYS",
         _number(int, 0, 365),
         1,
-        "members younger than this are new: stricter limits, and their links wait for a "
-        "moderator",
+        "members younger than this are new: stricter limits, and their links wait for a moderator",
     )
     checkin_board: str = setting(
         "HARBOR_CHECKIN_BOARD", _text, "day-by-day", "the board of the daily check-in thread"
@@ -253,6 +250,32 @@ class Settings:
     )
     checkin_limit: str = setting(
         "HARBOR_CHECKIN_LIMIT", _rate, "10 per day", "check-ins per member"
+    )
+    right_now_board: str = setting(
+        "HARBOR_RIGHT_NOW_BOARD",
+        _text,
+        "right-now",
+        "the board the craving SOS offers to post in; its new topics reach the opted-in helpers",
+    )
+    journal_secret: str | None = setting(
+        "HARBOR_JOURNAL_SECRET",
+        _text,
+        None,
+        "seals journals, pledges and reasons (see Daily practice); changing it makes them "
+        "unreadable",
+        "the `SECRET_KEY`",
+    )
+    journal_limit: str = setting(
+        "HARBOR_JOURNAL_LIMIT", _rate, "60 per hour", "journal entries per member"
+    )
+    tool_limit: str = setting(
+        "HARBOR_TOOL_LIMIT", _rate, "10 per day", "coping tools written or edited per member"
+    )
+    partner_request_limit: str = setting(
+        "HARBOR_PARTNER_REQUEST_LIMIT",
+        _rate,
+        "5 per day",
+        "accountability-partner requests per member",
     )
     bind: str = setting("HARBOR_BIND", _text, "127.0.0.1:5000", "where gunicorn listens")
     web_workers: int | None = setting(
@@ -383,6 +406,11 @@ class Settings:
             "HARBOR_MENTOR_REQUEST_LIMIT": self.mentor_request_limit,
             "HARBOR_MESSAGE_LIMIT": self.message_limit,
             "HARBOR_CHECKIN_LIMIT": self.checkin_limit,
+            "HARBOR_RIGHT_NOW_BOARD": self.right_now_board,
+            "HARBOR_JOURNAL_SECRET": self.journal_secret,
+            "HARBOR_JOURNAL_LIMIT": self.journal_limit,
+            "HARBOR_TOOL_LIMIT": self.tool_limit,
+            "HARBOR_PARTNER_REQUEST_LIMIT": self.partner_request_limit,
         }
 
     @property

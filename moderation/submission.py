@@ -17,6 +17,7 @@ class Place(StrEnum):
     TOPIC = "topic"  # the first post of a new topic, with its title
     REPLY = "reply"
     PRIVATE_MESSAGE = "private_message"  # between a mentor and a newcomer
+    COPING_TOOL = "coping_tool"  # a member's "what worked for me" in the library, with its name
 
 
 class Field(StrEnum):

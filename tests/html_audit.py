@@ -22,6 +22,10 @@ ACTIVE_ELEMENTS = frozenset(
     | {"svg", "math", "img", "image", "video", "audio", "source", "track", "picture", "portal"}
     | {"bgsound", "xml", "import", "template", "noscript", "marquee", "isindex"}
 )
+# Harbor's own server-drawn chart (templates/practice/_chart.html): an inline <svg> of these
+# drawing elements only, outside any post body; anything else inside it is a problem
+CHART_CLASS = "harbor-chart"
+CHART_ELEMENTS = frozenset({"title", "desc", "text", "rect", "line", "polyline", "circle", "path"})
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
 
@@ -39,6 +43,7 @@ class PageAudit(HTMLParser):
         self.post_bodies = 0
         self._body_depth = 0
         self._in_own_script = False
+        self._chart_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         names = dict(attrs)
@@ -59,7 +64,17 @@ class PageAudit(HTMLParser):
             and not self._body_depth
             and (names.get("src") or "").startswith("/static/")
         )
-        if own_script:
+        own_chart = (
+            tag == "svg"
+            and not self._body_depth
+            and CHART_CLASS in (names.get("class") or "").split()
+        )
+        if self._chart_depth:
+            if tag not in CHART_ELEMENTS:
+                self.problems.append(f"<{tag}> inside a chart")
+        elif own_chart:
+            self._chart_depth = 1
+        elif own_script:
             self._in_own_script = True  # Harbor's own file: allowed, but with no inline code
         elif tag in ACTIVE_ELEMENTS:
             self.problems.append(f"<{tag}> element")
@@ -89,6 +104,8 @@ class PageAudit(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
             self._in_own_script = False
+        if tag == "svg":
+            self._chart_depth = 0
         if self._body_depth and tag == "div":
             self._body_depth -= 1
 

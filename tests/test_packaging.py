@@ -26,8 +26,17 @@ def test_a_wheel_serves_pages_and_migrates_from_another_directory(tmp_path):
     and serve a page: templates, static files and migrations travel with the package."""
     wheels = tmp_path / "wheels"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", wheels,
-         ROOT],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            wheels,
+            ROOT,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -46,8 +55,17 @@ def test_a_wheel_serves_pages_and_migrates_from_another_directory(tmp_path):
     # so the editable install of this checkout is not seen
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index",
-         wheel],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            python,
+            "install",
+            "--no-deps",
+            "--no-index",
+            wheel,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -65,7 +83,11 @@ def test_a_wheel_serves_pages_and_migrates_from_another_directory(tmp_path):
     }
     upgrade = subprocess.run(
         [python, "-m", "flask", "--app", "forum:create_app", "db", "upgrade"],
-        cwd=elsewhere, env=environment, capture_output=True, text=True, timeout=300,
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert upgrade.returncode == 0, upgrade.stderr[-3000:]
     serve = textwrap.dedent(
@@ -81,7 +103,11 @@ def test_a_wheel_serves_pages_and_migrates_from_another_directory(tmp_path):
         """
     )
     served = subprocess.run(
-        [python, "-c", serve], cwd=elsewhere, env=environment, capture_output=True, text=True,
+        [python, "-c", serve],
+        cwd=elsewhere,
+        env=environment,
+        capture_output=True,
+        text=True,
         timeout=300,
     )
     assert served.returncode == 0, served.stderr[-3000:]
@@ -141,7 +167,7 @@ def test_a_web_process_in_worker_mode_imports_no_model_library(tmp_path):
         from forum import create_app
         from forum.extensions import db
         from forum.data.models import Board
-        app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path / 'lean.sqlite3'}",
+        app = create_app({{"SQLALCHEMY_DATABASE_URI": "sqlite:///{tmp_path / "lean.sqlite3"}",
                           "RATELIMIT_ENABLED": False}})
         with app.app_context():
             db.create_all()
@@ -154,7 +180,11 @@ def test_a_web_process_in_worker_mode_imports_no_model_library(tmp_path):
     )
     environment = {**os.environ, "HARBOR_SCORING": "worker", "HARBOR_SECRET_KEY": "lean"}
     result = subprocess.run(
-        [sys.executable, "-c", probe], cwd=ROOT, env=environment, capture_output=True, text=True,
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -176,7 +206,11 @@ def test_the_import_contracts_hold_and_catch_a_violation(tmp_path):
     with (copy / "moderation" / "scores.py").open("a") as handle:
         handle.write("\nimport flask  # noqa: E402, F401\n")
     broken = subprocess.run(
-        ["lint-imports"], cwd=copy, capture_output=True, text=True, timeout=120,
+        ["lint-imports"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": str(copy)},
     )
     assert broken.returncode != 0

@@ -37,6 +37,15 @@ EXPORTED_LINKS = {
     "message_reports.reporter_id": "message_reports_made",
     "topic_follows.user_id": "topics_followed",
     "reactions.user_id": "reactions_given",
+    # daily practice (forum/practice/export.py)
+    "practice_profiles.user_id": "daily_practice",
+    "pledges.user_id": "daily_practice",
+    "accountability_partners.member_id": "daily_practice",
+    "accountability_partners.partner_id": "daily_practice",
+    "sos_uses.user_id": "daily_practice",
+    "journal_entries.user_id": "daily_practice",
+    "coping_tools.author_id": "daily_practice",
+    "tool_helped.user_id": "daily_practice",
 }
 # users' columns that are not shown as they are, and why
 ACCOUNT_NOT_SHOWN = {

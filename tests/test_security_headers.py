@@ -192,6 +192,7 @@ def test_no_page_holds_inline_script_style_or_handlers(app, forms, new_forms, bo
     pages[("admin", "/admin/")] = admin.get("/admin/")
     pages.update(_fellowship_pages(app, new_forms, mod))
     pages[("member", "database down")] = _database_down_page(record)
+    pages.update(_practice_pages(app, new_forms, mod))
     for (who, url), response in pages.items():
         html = response.get_data(as_text=True)
         assert "<html" in html, (who, url, response.status_code)
@@ -251,4 +252,39 @@ def _fellowship_pages(app, new_forms, mod) -> dict:  # noqa: ANN001
         )
     pages[("moderator", "reported message")] = mod.get(f"/review/{item_id}")
     pages[("moderator", "/welcome")] = mod.get("/welcome")
+    return pages
+
+
+def _practice_pages(app, new_forms, mod) -> dict:  # noqa: ANN001
+    """Pledge, partner, SOS, reasons, journal (with its chart) and library pages, and a coping
+    tool's review item."""
+    from forum.flow.queue import file
+    from forum.practice.models import CopingTool
+    from moderation.policy import Reason, ReviewKind
+    from tests.fellowship_support import member
+
+    practising = member(new_forms, "Practising")
+    practising.submit("/pledge", {"words": "Just for today."})
+    practising.submit("/journal", {"mood": "3", "craving": "6", "body": "A <b>hard</b> evening."})
+    practising.submit("/", {}, action="/sos")
+    tool = practising.submit(
+        "/library/new",
+        {"title": "Ice in my hand", "body": "Hold an ice cube.", "tags": ["cravings"]},
+    )
+    tool_path = tool.location
+    pages = {
+        ("member", url): practising.get(url)
+        for url in ("/pledge", "/pledge/settings", "/partner", "/sos", "/sos/reasons", "/journal")
+    }
+    pages[("member", "/library")] = practising.get("/library")
+    pages[("member", "a tool")] = practising.get(tool_path)
+    pages[("member", "new tool")] = practising.get("/library/new")
+    with app.app_context():
+        tool = db.session.scalar(select(CopingTool))
+        file(tool, [Reason(ReviewKind.REPORT, "a member flagged it, for this check")])
+        db.session.commit()
+        item_id = db.session.scalar(
+            select(ReviewItem.id).where(ReviewItem.subject_type == "coping_tool")
+        )
+    pages[("moderator", "coping tool item")] = mod.get(f"/review/{item_id}")
     return pages

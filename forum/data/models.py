@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
     milestone_acknowledged_on: Mapped[date | None]
     offers_mentoring: Mapped[bool] = mapped_column(default=False, server_default=false())
     welcomes_newcomers: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # daily practice (forum/practice): the member's own day; None is UTC
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     recovery_codes: Mapped[list["RecoveryCode"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -175,6 +177,8 @@ class Topic(db.Model):
     reply_count: Mapped[int] = mapped_column(default=0)
     # a post here held crisis language: readers see a resources panel on the topic
     has_crisis: Mapped[bool] = mapped_column(default=False)
+    # the replies its writer asks for (forum/data/support_wanted.py); None: any
+    support_wanted: Mapped[str | None] = mapped_column(String(16))
 
     board: Mapped[Board] = relationship()
     author: Mapped[User | None] = relationship()

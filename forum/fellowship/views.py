@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug import Response
 
+from forum.data.local_time import local_today, zone_name
 from forum.data.models import Board, User
 from forum.extensions import db
 from forum.fellowship import checkin, mentorship_views
@@ -58,7 +59,8 @@ def _recovery_page(
     date_form: RecoveryDateForm | None = None, helping_form: HelpingForm | None = None
 ) -> str:
     member = current_user
-    started, today = member.recovery_started_on, utc_today()
+    # the member's own day (their time zone), as their pledge and journal count it
+    started, today = member.recovery_started_on, local_today(member)
     date_form = date_form or RecoveryDateForm(
         formdata=None, started_on=started, show_day_count=member.show_day_count
     )
@@ -83,6 +85,7 @@ def _recovery_page(
         date_form=date_form,
         again_form=StartAgainForm(formdata=None, keep_showing=False),
         helping_form=helping_form,
+        zone=zone_name(member),
     )
 
 
@@ -128,7 +131,7 @@ def start_again() -> Response:
     if not form.validate_on_submit():
         abort(400)
     member = current_user
-    member.recovery_started_on = utc_today()
+    member.recovery_started_on = local_today(member)
     member.milestone_acknowledged_on = None
     member.show_day_count = member.show_day_count and form.keep_showing.data
     db.session.commit()
@@ -142,7 +145,7 @@ def answer_milestone() -> Response:
     """Use the offer of a milestone post (go to a prefilled form) or dismiss it."""
     member = current_user
     offer = milestone_to_offer(
-        member.recovery_started_on, member.milestone_acknowledged_on, utc_today()
+        member.recovery_started_on, member.milestone_acknowledged_on, local_today(member)
     )
     if offer is None:
         return redirect(url_for("fellowship.recovery"))

@@ -30,8 +30,10 @@ def priority(subject: Moderated, kind: ReviewKind) -> int:
         return 1000 + 100 * int(max(tier, Tier.POSSIBLE))
     scores = findings.scores.labels if findings and findings.scores else {}
     held = 200 if subject.status == PostStatus.HELD else 0
-    return held + int(100 * max(scores.values(), default=0.0)) + (
-        50 if kind == ReviewKind.REPORT else 0
+    return (
+        held
+        + int(100 * max(scores.values(), default=0.0))
+        + (50 if kind == ReviewKind.REPORT else 0)
     )
 
 

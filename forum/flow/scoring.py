@@ -135,9 +135,11 @@ def score_leased(scorer: Scorer, subjects: list[Moderated]) -> int:
 def score_waiting(scorer: Scorer, *, include_fallback: bool, batch_size: int = 16) -> int:
     """Score one batch of every kind of moderated text that waits for a score (and, with
     Detoxify back, those the fallback scored); returns how many (0: nothing waits)."""
-    states = [ScoringState.WAITING, ScoringState.FALLBACK] if include_fallback else [
-        ScoringState.WAITING
-    ]
+    states = (
+        [ScoringState.WAITING, ScoringState.FALLBACK]
+        if include_fallback
+        else [ScoringState.WAITING]
+    )
     scored = 0
     for model in moderated_models().values():
         waiting = (

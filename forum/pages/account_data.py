@@ -47,6 +47,8 @@ from forum.fellowship.models import (
 from forum.flow.queue import open_item
 from forum.flow.review_actions import resolve_item
 from forum.pages.forms import DeleteAccountForm
+from forum.practice.export import practice_data
+from forum.practice.library import erase_tools_of
 from forum.ratelimit import ACCOUNT_DELETION_PER_MEMBER, limiter, member_or_address
 
 bp = Blueprint("account_data", __name__)
@@ -268,6 +270,7 @@ def member_data(user: User) -> dict[str, Any]:
             ),
             "offers_mentoring": user.offers_mentoring,
             "welcomes_newcomers": user.welcomes_newcomers,
+            "time_zone": user.time_zone,
         },
         "recovery_codes": {
             "unused": sum(1 for code in user.recovery_codes if code.used_at is None),
@@ -308,6 +311,8 @@ def member_data(user: User) -> dict[str, Any]:
         ],
         "moderation_actions_you_took": actions_taken,
         **_activity_data(user),
+        # pledges, journal (unsealed), SOS uses, partners, coping tools: forum/practice
+        "daily_practice": practice_data(user),
         "not_included": NOT_INCLUDED,
     }
 
@@ -349,6 +354,7 @@ def delete_member(user: User, erase_posts: bool) -> None:
         written = select(ConversationMessage).where(ConversationMessage.author_id == user.id)
         for message in db.session.scalars(written).all():
             erase_message(message)
+        erase_tools_of(user)
     take_back_all(user)  # the counts on other members' posts drop with the reactions
     db.session.delete(user)
 

@@ -131,6 +131,7 @@ def new_topic(slug: str) -> str | Response:
                 form.body.data,
                 content_warning=form.content_warning.data,
             )
+            post.topic.support_wanted = form.support_wanted.data or None
             draft.send(post)
             return after_submit(post, post_url(post))
     return render_template(

@@ -15,13 +15,15 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug import Response
 from werkzeug.utils import redirect
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forum.data.markdown import CONTENT_WARNING_MAX_CHARS, render_markdown
 from forum.data.models import Post
 from forum.data.moderated import Moderated
 from forum.data.posting import PostingError
+from forum.data.support_wanted import SUPPORT_WANTED
 from forum.flow.checks import examine
 from forum.flow.pipeline import submit
 from moderation.findings import Findings
@@ -87,6 +89,14 @@ class TopicForm(PostingForm):
     )
     body = TextAreaField(
         "Your post", validators=[DataRequired(message="Write something first."), _post_length]
+    )
+    support_wanted = RadioField(
+        "What kind of replies would you like?",
+        choices=[
+            SelectChoice("", "Any kind of reply"),
+            *(SelectChoice(key, wanted.label) for key, wanted in SUPPORT_WANTED.items()),
+        ],
+        default="",
     )
 
 

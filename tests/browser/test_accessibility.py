@@ -17,8 +17,15 @@ MARK_REACHABLE = """(selector) => {
     const details = el.parentElement && el.parentElement.closest("details:not([open])");
     return details && !(el.tagName === "SUMMARY" && el.parentElement === details);
   };
+  // a group of radio buttons is one Tab stop (its checked button, else its first); the
+  // arrow keys move within it
+  const radioStop = (el) => {
+    if (el.type !== "radio") return true;
+    const group = [...document.querySelectorAll(`input[type=radio][name="${el.name}"]`)];
+    return el === (group.find((radio) => radio.checked) || group[0]);
+  };
   const wanted = [...document.querySelectorAll(selector)].filter((el) =>
-    el.tabIndex >= 0 && !el.disabled && !closedAround(el) && el.checkVisibility()
+    el.tabIndex >= 0 && !el.disabled && !closedAround(el) && el.checkVisibility() && radioStop(el)
   );
   wanted.forEach((el, index) => { el.dataset.keyboard = String(index); });
   return wanted.map((el) => el.outerHTML.slice(0, 120));

@@ -22,6 +22,7 @@ from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from moderation.crisis_tiers import CRISIS_TIERS
 from moderation.policy import thresholds_from_config
 
 
@@ -89,6 +90,16 @@ def _thresholds(raw: str) -> dict[str, dict[str, float | None]]:
         raise ValueError('use JSON such as {"threat": {"hold": 0.9}}')
     thresholds_from_config(overrides)  # raises ValueError naming an unknown label
     return overrides
+
+
+def _crisis_tiers(raw: str) -> tuple[float, float]:
+    try:
+        possible, concern = (float(part) for part in raw.split(","))
+    except ValueError:
+        raise ValueError("use two probabilities, possible then concern: 0.45,0.85") from None
+    if not 0 < possible < concern <= 1:
+        raise ValueError("use 0 < possible < concern <= 1, such as 0.45,0.85")
+    return possible, concern
 
 
 def _rate(raw: str) -> str:
@@ -196,6 +207,22 @@ class Settings:
     )
     model_device: str = setting(
         "HARBOR_MODEL_DEVICE", _text, "cpu", "torch device Detoxify scores on"
+    )
+    crisis_model: str | None = setting(
+        "HARBOR_CRISIS_MODEL",
+        _text,
+        None,
+        "a Hugging Face classifier (hub name or folder) as the crisis detector's learned stage "
+        "instead of the packaged one; loads torch in every process (docs/offline-model.md)",
+        "the packaged model",
+    )
+    crisis_tiers: tuple[float, float] = setting(
+        "HARBOR_CRISIS_TIERS",
+        _crisis_tiers,
+        (CRISIS_TIERS.possible, CRISIS_TIERS.concern),
+        "the learned stage's probability for the possible and the concern tier; chosen for the "
+        "packaged model (README: crisis detection), set your own for another model",
+        "`0.45,0.85`",
     )
     thresholds: dict | None = setting(
         "HARBOR_THRESHOLDS",
@@ -393,6 +420,8 @@ class Settings:
             "HARBOR_MODEL_CHECKPOINT": self.model_checkpoint,
             "HARBOR_MODEL_HF_CONFIG": self.model_hf_config,
             "HARBOR_MODEL_DEVICE": self.model_device,
+            "HARBOR_CRISIS_MODEL": self.crisis_model,
+            "HARBOR_CRISIS_TIERS": self.crisis_tiers,
             "HARBOR_SCORING": self.scoring,
             "HARBOR_SCORING_BUDGET_SECONDS": self.scoring_budget_seconds,
             "HARBOR_SCORING_LEASE_SECONDS": self.scoring_lease_seconds,

@@ -24,7 +24,9 @@ LOGIN_PER_PSEUDONYM = "10 per 15 minutes"
 LOGIN_PER_KNOWN_DEVICE = "10 per 15 minutes"
 SIGNUP_PER_ADDRESS = "10 per hour"
 RECOVER_PER_ADDRESS = "10 per hour"
-RECOVER_PER_PSEUDONYM = "5 per hour"
+# per pseudonym *and* address: a code carries 48 random bits, so the per-address limit already
+# makes guessing hopeless; a limit on the pseudonym alone would let anyone lock its owner out
+RECOVER_PER_PSEUDONYM_AND_ADDRESS = "5 per hour"
 REPORTS_PER_MEMBER = "10 per hour"
 ACCOUNT_DELETION_PER_MEMBER = "10 per hour"
 
@@ -43,6 +45,10 @@ def hashed_pseudonym() -> str:
     """The pseudonym a log-in or recovery form names, casefolded as accounts are matched."""
     pseudonym = (request.form.get("pseudonym") or "").strip().casefold()[:32]
     return keyed_hash(f"pseudonym:{pseudonym}")
+
+
+def hashed_pseudonym_and_address() -> str:
+    return keyed_hash(f"{hashed_pseudonym()}:{hashed_address()}")
 
 
 def member_or_address() -> str:

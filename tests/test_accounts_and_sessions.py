@@ -313,3 +313,21 @@ def test_new_recovery_codes_are_shown_without_a_cookie(app, forms):
     assert response.status_code == 200 and len(codes) == 8
     payloads = " ".join(cookie_payloads(app, response))
     assert not any(code in payloads for code in codes)
+
+
+def test_wrong_recovery_codes_from_elsewhere_do_not_lock_the_owner_out(limited_app):
+    app = limited_app
+    owner = client_from(app, "198.51.100.30")
+    code = CODE.findall(owner.signup("Loses Things").get_data(as_text=True))[0]
+    owner.logout()
+
+    def recover(client: FormClient, with_code: str):  # noqa: ANN202
+        password = "a brand new password"
+        form = {"pseudonym": "Loses Things", "code": with_code, "password": password}
+        return client.submit("/recover", {**form, "confirm": password})
+
+    attacker = client_from(app, "203.0.113.77")
+    codes = [recover(attacker, f"0000-0000-{n:04x}").status_code for n in range(6)]
+    assert codes == [200] * 5 + [429]  # one address gets five tries at this pseudonym
+    response = recover(owner, code)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")

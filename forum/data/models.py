@@ -123,7 +123,7 @@ class User(UserMixin, db.Model):
 
 
 def hash_recovery_code(code: str) -> str:
-    """Recovery codes carry 60 random bits, so a plain SHA-256 is enough to store them."""
+    """Recovery codes carry 48 random bits, so a plain SHA-256 is enough to store them."""
     normalised = code.strip().lower().replace("-", "").replace(" ", "")
     return hashlib.sha256(normalised.encode()).hexdigest()
 

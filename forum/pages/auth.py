@@ -41,9 +41,10 @@ from forum.ratelimit import (
     LOGIN_PER_KNOWN_DEVICE,
     LOGIN_PER_PSEUDONYM,
     RECOVER_PER_ADDRESS,
-    RECOVER_PER_PSEUDONYM,
+    RECOVER_PER_PSEUDONYM_AND_ADDRESS,
     SIGNUP_PER_ADDRESS,
     hashed_pseudonym,
+    hashed_pseudonym_and_address,
     keyed_hash,
     limiter,
 )
@@ -250,7 +251,9 @@ def log_out_everywhere() -> Response:
 
 @bp.route("/recover", methods=["GET", "POST"])
 @limiter.limit(RECOVER_PER_ADDRESS, methods=["POST"])
-@limiter.limit(RECOVER_PER_PSEUDONYM, methods=["POST"], key_func=hashed_pseudonym)
+@limiter.limit(
+    RECOVER_PER_PSEUDONYM_AND_ADDRESS, methods=["POST"], key_func=hashed_pseudonym_and_address
+)
 def recover() -> str | Response:
     form = RecoverForm()
     if form.validate_on_submit():

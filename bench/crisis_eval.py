@@ -32,8 +32,11 @@ NAMES = {
 }
 
 
-def blind_set() -> list[Example]:
-    with (FIXTURES / "blind_crisis_v1.csv").open(encoding="utf-8") as f:
+BLIND_SETS = {"v1": "blind_crisis_v1.csv", "v2": "blind_crisis_v2.csv"}
+
+
+def blind_set(version: str = "v1") -> list[Example]:
+    with (FIXTURES / BLIND_SETS[version]).open(encoding="utf-8") as f:
         return [Example("blind", r["text"], r["label"] == "1") for r in csv.DictReader(f)]
 
 
@@ -54,9 +57,11 @@ def rows_by_set(data: Path, blind: bool = True) -> dict[str, list[tuple[str, boo
     else:
         print(f"shared data not found at {data}: fixtures only", file=sys.stderr)
     if blind:
-        rows = blind_set()
-        sets["Harbor blind set: crisis messages"] = [(e.text, True) for e in rows if e.label]
-        sets["Harbor blind set: ordinary messages"] = [(e.text, False) for e in rows if not e.label]
+        for version in BLIND_SETS:
+            rows = blind_set(version)
+            name = f"Harbor blind set {version}"
+            sets[f"{name}: crisis messages"] = [(e.text, True) for e in rows if e.label]
+            sets[f"{name}: ordinary messages"] = [(e.text, False) for e in rows if not e.label]
     return sets
 
 

@@ -32,7 +32,11 @@ NAMES = {
 }
 
 
-BLIND_SETS = {"v1": "blind_crisis_v1.csv", "v2": "blind_crisis_v2.csv"}
+BLIND_SETS = {
+    "v1": "blind_crisis_v1.csv",
+    "v2": "blind_crisis_v2.csv",
+    "v3": "blind_crisis_v3.csv",
+}
 
 
 def blind_set(version: str = "v1") -> list[Example]:

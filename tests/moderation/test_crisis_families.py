@@ -27,6 +27,8 @@ FAMILIES = {
     ("preparation", Category.SUICIDE_SELF_HARM, Tier.CONCERN): [
         "this will be my final post on here, thanks for putting up with me",
         "i have been stashing my pregabalin in a shoebox for a month",
+        "my brother has a rifle in the loft and i found the ammo box",
+        "i know i won't be alive by new years",
     ],
     ("place_presence", Category.SUICIDE_SELF_HARM, Tier.IMMINENT): [
         "sat on the railway line near the station right now",
@@ -42,6 +44,8 @@ FAMILIES = {
         "my flatmate is blue around the lips and making a weird snoring noise",
         "i can't wake him up, he shot up an hour ago and is barely breathing",
         "chest pain after using and my left arm is going numb, is this a heart attack",
+        # withdrawal at its most dangerous (SAMHSA): hallucinations or seizures, now
+        "quit drinking on monday by myself and now i am seeing bugs crawling on the ceiling",
     ],
     ("relapse_conditioned", Category.SUICIDE_SELF_HARM, Tier.CONCERN): [
         "if i relapse one more time im going to end it, i mean it",
@@ -51,6 +55,11 @@ FAMILIES = {
         "honestly my wife and kids would have an easier life if i wasnt around",
         "i'm just a drain on my family and everyone would be better off without me",
         "i can't see a future for me anymore, it's all grey",
+    ],
+    # a means at hand and a time, with no word of intent at all
+    ("intent_means_time", Category.SUICIDE_SELF_HARM, Tier.CONCERN): [
+        "the noose is behind the boiler. friday when the flat is empty",
+        "bought a shotgun off a guy at work, saturday is the day",
     ],
     ("abuse_now", Category.DOMESTIC_ABUSE, Tier.IMMINENT): [
         "my boyfriend is banging on the bathroom door, i locked myself in, he's raging drunk",
@@ -102,6 +111,11 @@ def test_no_test_sentence_is_in_the_phrase_file(detector: CrisisDetector) -> Non
         "I'm scared of relapsing this weekend, going to call my sponsor",
         "my son hit a home run today!",
         "he locked his keys in the car again, so i drove over with the spare",
+        "threw out all my wine glasses tonight, won't be needing those",
+        "wrote a farewell letter to drinking for my counsellor, it made me cry",
+        "saying goodbye to my using friends this week, it's sad but it's right",
+        "I won't be here next week, off on a retreat in wales",
+        "had a seizure during withdrawal once, so this time i'm detoxing with a nurse",
     ],
 )
 def test_ordinary_sentences_near_the_signs_stay_quiet(detector: CrisisDetector, text: str) -> None:

@@ -34,7 +34,7 @@ from forum.fellowship.models import (
 )
 from forum.flow import queue as review_queue
 from forum.ratelimit import limiter
-from forum.web import reviewables
+from forum.web import crisis_pass, reviewables
 from forum.web.compose import Draft, after_submit, helplines_first_for
 from forum.web.helplines import helplines_for_reader
 from forum.web.keyset import id_before, page_and_cursor
@@ -86,6 +86,7 @@ def mentors() -> str:
     lambda: current_app.config["HARBOR_MENTOR_REQUEST_LIMIT"],
     methods=["POST"],
     key_func=_member_key("mentor-request"),
+    exempt_when=crisis_pass.exempt_from_rate_limit,
 )
 def ask(mentor_id: int) -> str | Response:
     mentor = db.session.get(User, mentor_id)
@@ -222,7 +223,11 @@ def conversation(mentorship_id: int) -> str | Response:
 
 @bp.route("/mentorship/<int:mentorship_id>/messages", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["HARBOR_MESSAGE_LIMIT"], key_func=_member_key("message"))
+@limiter.limit(
+    lambda: current_app.config["HARBOR_MESSAGE_LIMIT"],
+    key_func=_member_key("message"),
+    exempt_when=crisis_pass.exempt_from_rate_limit,
+)
 def send(mentorship_id: int) -> str | tuple[str, int] | Response:
     found = _mentorship_or_404(mentorship_id)
     form = MessageForm()

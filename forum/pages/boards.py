@@ -120,10 +120,10 @@ def new_topic(slug: str) -> str | Response:
         form.title.data = title[: current_app.config["HARBOR_TITLE_MAX_CHARS"]]
     draft = None
     if form.validate_on_submit():
-        ensure_can_post()
         draft = draft_of(form, Place.TOPIC, title=form.title.data)
+        ensure_can_post(draft)
         if not draft.needs_confirmation:
-            take_turn(current_user, "topic")
+            take_turn(current_user, "topic", crisis=draft.shows_help)
             post = start_topic(
                 board,
                 current_user,
@@ -194,11 +194,11 @@ def reply(topic_id: int) -> str | Response:
     form = ReplyForm()
     if not form.validate_on_submit():
         return render_template("boards/reply.html", topic=topic, form=form, details=[]), 400
-    ensure_can_post()
     draft = draft_of(form, Place.REPLY)
+    ensure_can_post(draft)
     if draft.needs_confirmation:
         return render_template("boards/reply.html", topic=topic, form=form, details=draft.details)
-    take_turn(current_user, "reply")
+    take_turn(current_user, "reply", crisis=draft.shows_help)
     post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
     draft.send(post)
     return after_submit(post, post_url(post))
@@ -238,11 +238,11 @@ def edit(post_id: int) -> str | Response:
         if post.is_first and not title:
             form.title.errors.append("Give your topic a title.")
         else:
-            ensure_can_post()
             place = Place.TOPIC if post.is_first else Place.REPLY
             draft = draft_of(form, place, title=title or "")
+            ensure_can_post(draft)
             if not draft.needs_confirmation:
-                take_turn(current_user, "edit")
+                take_turn(current_user, "edit", crisis=draft.shows_help)
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 draft.send(post)
                 flash("Your post is updated.", "success")

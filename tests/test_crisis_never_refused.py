@@ -65,7 +65,9 @@ def helplines_first(member: FormClient, response) -> str:  # noqa: ANN001
     return page
 
 
-def test_a_crisis_reply_inside_the_posting_interval_is_stored_queued_and_answered(tmp_path, database):
+def test_a_crisis_reply_inside_the_posting_interval_is_stored_queued_and_answered(
+    tmp_path, database
+):
     app = make_app(tmp_path, database, RATELIMIT_ENABLED=True)
     member, topic_url = member_on_a_topic(app)
     assert reply(member, topic_url, "first reply").status_code == 302

@@ -84,9 +84,7 @@ def test_a_crisis_topic_past_the_first_day_cap_is_stored(tmp_path, database):
     member, _ = member_on_a_topic(app)
     for title in ("Two", "Three", None):  # topics 2 and 3, each after the interval has passed
         with app.app_context():
-            db.session.execute(
-                update(PostingClock).values(last_at=utcnow() - timedelta(minutes=5))
-            )
+            db.session.execute(update(PostingClock).values(last_at=utcnow() - timedelta(minutes=5)))
             db.session.commit()
         if title:
             sent = member.submit("/b/day-by-day/new", {"title": title, "body": "hi"})

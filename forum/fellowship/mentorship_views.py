@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
+from forum.data.blocks import blocked_by
 from forum.data.models import PostStatus, User
 from forum.data.review import ReviewItem
 from forum.extensions import db
@@ -209,6 +210,7 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
         helplines_first=helplines_first,
         helplines=helplines_for_reader() if has_crisis or helplines_first else None,
         waiting=any(m.status == PostStatus.PENDING for m in messages),
+        blocked=blocked_by(current_user),
     )
 
 

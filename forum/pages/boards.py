@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
+from forum.data.blocks import blocked_by
 from forum.data.models import PendingEdit, Post, PostStatus, Topic, User
 from forum.data.notifications import follow_state
 from forum.data.posting import (
@@ -62,6 +63,7 @@ POST_ON_PAGE = (
     Post.reactions_hear_you,
     Post.reactions_me_too,
     Post.reactions_strength,
+    Post.hidden_from_readers,
 )
 AUTHOR_ON_PAGE = (User.pseudonym, User.show_day_count, User.recovery_started_on)
 # built once, as forum.pages.visibility explains
@@ -157,6 +159,7 @@ def topic(topic_id: int) -> str:
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
     my_edits = pending_edits_of(current_user, posts)
+    crisis_posts = crisis_posts_among(posts) if topic.has_crisis else frozenset()
     # the writer of a crisis post sees helplines first on the very next page
     crisis_post_id = helplines_first_for(Post.review_type, {post.id for post in posts})
     helplines_first = next((post for post in posts if post.id == crisis_post_id), None)
@@ -175,7 +178,18 @@ def topic(topic_id: int) -> str:
         new_here=first_posts_among(posts, current_user),
         my_reactions=reactions_of(current_user, posts),
         following=follow_state(topic.id, current_user),
+        crisis_posts=crisis_posts,
+        blocked=blocked_by(current_user),
     )
+
+
+def crisis_posts_among(posts: list[Post]) -> frozenset[int]:
+    """The posts with crisis language: no reactions are offered on them (safe messaging), and
+    a moderator's block never hides them from the moderator. Asked only of a topic that has
+    one, as it reads each post's findings."""
+    ids = [post.id for post in posts]
+    rows = db.session.execute(select(Post.id, Post.findings).where(Post.id.in_(ids)))
+    return frozenset(post_id for post_id, found in rows if found and found.crisis.is_crisis)
 
 
 def pending_edits_of(member: User, posts: list[Post]) -> dict[int, PendingEdit]:

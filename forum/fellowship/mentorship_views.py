@@ -39,6 +39,7 @@ from forum.web import crisis_pass, reviewables
 from forum.web.compose import Draft, after_submit, helplines_first_for
 from forum.web.helplines import helplines_for_reader
 from forum.web.keyset import id_before, page_and_cursor
+from forum.web.pauses import pause_of
 from moderation.policy import Reason, ReviewKind
 from moderation.submission import Place
 
@@ -211,6 +212,7 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
         helplines=helplines_for_reader() if has_crisis or helplines_first else None,
         waiting=any(m.status == PostStatus.PENDING for m in messages),
         blocked=blocked_by(current_user),
+        pause=pause_of(current_user),
     )
 
 

@@ -43,6 +43,7 @@ from forum.web.compose import (
     post_url,
 )
 from forum.web.keyset import page_and_cursor, parse_cursor
+from forum.web.pauses import pause_of
 from moderation.submission import Place
 
 bp = Blueprint("boards", __name__)
@@ -137,7 +138,11 @@ def new_topic(slug: str) -> str | Response:
             draft.send(post)
             return after_submit(post, post_url(post))
     return render_template(
-        "boards/new_topic.html", board=board, form=form, details=draft.details if draft else []
+        "boards/new_topic.html",
+        board=board,
+        form=form,
+        details=draft.details if draft else [],
+        pause=pause_of(current_user),
     )
 
 
@@ -180,6 +185,7 @@ def topic(topic_id: int) -> str:
         following=follow_state(topic.id, current_user),
         crisis_posts=crisis_posts,
         blocked=blocked_by(current_user),
+        pause=pause_of(current_user),
     )
 
 
@@ -262,7 +268,11 @@ def edit(post_id: int) -> str | Response:
                 flash("Your post is updated.", "success")
                 return after_submit(post, post_url(post))
     return render_template(
-        "boards/edit.html", post=post, form=form, details=draft.details if draft else []
+        "boards/edit.html",
+        post=post,
+        form=form,
+        details=draft.details if draft else [],
+        pause=pause_of(current_user),
     )
 
 

@@ -127,3 +127,31 @@ def test_the_identifying_warning_is_in_view_and_focused_after_post(open_page, wi
         assert page.evaluate("document.activeElement.id") == "identifying-warning"
     else:
         assert page.locator("#identifying-warning").get_attribute("autofocus") is not None
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_help_page_without_a_region_asks_where_first(browser, harbor, width):
+    context = browser.new_context(
+        viewport={"width": width, "height": WIDTHS[width]}, base_url=harbor.url
+    )
+    page = context.new_page()
+    page.goto("/help/")
+    on_screen(page, "#region-heading")
+    assert page.get_by_label("Country or region").bounding_box()["y"] < WIDTHS[width]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"help-no-region-{SCREENSHOT_NAMES[width]}.png"))
+    context.close()
+
+
+def test_a_reader_of_a_crisis_topic_gets_guidance_and_no_reactions(open_page, harbor):
+    topic = harbor.post_topic("Hurting", "Tonight, reader view", CRISIS_TEXT)
+    page = open_page(375, True)
+    page.goto(topic.topic_path)
+    assert page.locator(".resources-panel").count() == 1
+    assert page.locator("form.reactions").count() == 0
+    page.get_by_label("Your reply").scroll_into_view_if_needed()
+    guidance = page.locator(".reply-with-care").bounding_box()
+    box = page.get_by_label("Your reply").bounding_box()
+    assert guidance["y"] < box["y"] and box["y"] - (guidance["y"] + guidance["height"]) < 200
+    page.locator(".reply-with-care").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "crisis-topic-reader-phone.png"))

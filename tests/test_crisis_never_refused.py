@@ -161,3 +161,34 @@ def test_a_crisis_message_past_the_message_limit_is_delivered(tmp_path, database
             )
         )
         assert item is not None and "a rate limit" in " ".join(r.text for r in item.reasons)
+
+
+def test_crisis_words_with_identifying_details_bring_the_helplines_above_the_warning(app):
+    member, topic_url = member_on_a_topic(app)
+    words = f"{CRISIS_REPLY} Email me at jordan.reyes.1987@gmail.com"
+    page = reply(member, topic_url, words).get_data(as_text=True)
+    assert page.index('id="helplines-first"') < page.index('id="identifying-warning"')
+    assert page.index('id="identifying-warning"') < page.index(
+        "jordan.reyes.1987@gmail.com</textarea>"
+    )
+    sent = member.submit(
+        topic_url, {"body": words, "post_anyway": "y"}, action=f"{topic_url}/reply"
+    )
+    helplines_first(member, sent)
+
+
+def test_a_crisis_edit_inside_the_edit_interval_is_saved_and_queued(tmp_path, database):
+    app = make_app(tmp_path, database, RATELIMIT_ENABLED=True)
+    member, topic_url = member_on_a_topic(app)
+    with app.app_context():
+        post_id = db.session.scalar(select(Post.id))
+    edit = f"/p/{post_id}/edit"
+    assert member.submit(edit, {"title": "Day 1", "body": "Hello all, again"}).status_code == 302
+    assert member.submit(edit, {"title": "Day 1", "body": "and again"}).status_code == 429
+    helplines_first(member, member.submit(edit, {"title": "Day 1", "body": CRISIS_REPLY}))
+    with app.app_context():
+        post = db.session.get(Post, post_id)
+        stored = post.pending_edit.body if post.pending_edit else post.body
+        assert stored == CRISIS_REPLY
+        item = db.session.scalar(select(ReviewItem).where(ReviewItem.subject_id == post_id))
+        assert "the edit interval" in " ".join(reason.text for reason in item.reasons)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, session, url_for
+from flask import current_app, g, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug import Response
@@ -143,7 +143,11 @@ class Draft:
             author=current_user.standing(),
             has_links="<a " in render_markdown(body),
         )
-        return cls(submission, examine(submission), bool(confirmed))
+        draft = cls(submission, examine(submission), bool(confirmed))
+        # a form sent back (identifying details to confirm) shows helplines above its warning
+        # when the words hold crisis language (templates/boards/_identifying_warning.html)
+        g.draft_shows_help = draft.shows_help
+        return draft
 
     @property
     def details(self) -> list[IdentifyingDetail]:

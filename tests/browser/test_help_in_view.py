@@ -155,3 +155,12 @@ def test_a_reader_of_a_crisis_topic_gets_guidance_and_no_reactions(open_page, ha
     assert guidance["y"] < box["y"] and box["y"] - (guidance["y"] + guidance["height"]) < 200
     page.locator(".reply-with-care").scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / "crisis-topic-reader-phone.png"))
+
+
+@both_ways
+def test_crisis_words_with_identifying_details_keep_the_helplines_in_view(open_page, javascript):
+    page = open_page(320, javascript)
+    write_topic(page, "Tonight, and my email", f"{CRISIS_TEXT} {IDENTIFYING_TEXT}")
+    page.get_by_role("button", name="Post topic").click()
+    page.locator("#identifying-warning").wait_for()
+    on_screen(page, "#helplines-first-heading")

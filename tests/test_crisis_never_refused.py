@@ -192,3 +192,28 @@ def test_a_crisis_edit_inside_the_edit_interval_is_saved_and_queued(tmp_path, da
         assert stored == CRISIS_REPLY
         item = db.session.scalar(select(ReviewItem).where(ReviewItem.subject_id == post_id))
         assert "the edit interval" in " ".join(reason.text for reason in item.reasons)
+
+
+def test_the_hourly_cap_is_counted_in_redis_when_configured(tmp_path, database):
+    """With Redis (several gunicorn processes), the exceptions are counted there, so every
+    process sees the same count: the key is in Redis, and the cap holds."""
+    from tests.test_rate_limits_across_workers import REDIS_URL, redis_client
+
+    redis = redis_client()
+    for key in redis.scan_iter("*crisis-exception*"):
+        redis.delete(key)
+    app = make_app(
+        tmp_path,
+        database,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        HARBOR_CRISIS_EXCEPTIONS_PER_HOUR=1,
+    )
+    member, topic_url = member_on_a_topic(app)
+    assert reply(member, topic_url, "first reply").status_code == 302
+    helplines_first(member, reply(member, topic_url, f"{CRISIS_REPLY} (one)"))
+    assert list(redis.scan_iter("*crisis-exception*")), "the count is not in Redis"
+    refused = reply(member, topic_url, f"{CRISIS_REPLY} (two)")
+    assert refused.status_code == 429 and "(two)</textarea>" in refused.get_data(as_text=True)
+    for key in redis.scan_iter("*crisis-exception*"):
+        redis.delete(key)

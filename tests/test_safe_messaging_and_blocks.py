@@ -55,10 +55,12 @@ def test_a_moderator_hides_method_details_from_readers_with_a_reason(app, new_fo
     topic = topic_by(writer, f"{CRISIS_REPLY} I counted out forty of them.")
     post_id = post_id_with(app, "forty of them")
     reason = "it described a method, which can put others at risk"
+    assert "Tonight" in text(reader.get("/search?q=forty"))
     hidden = mod.submit(topic, {"reason": reason}, action=f"/p/{post_id}/hide-details")
     assert hidden.status_code == 302
     page = text(reader.get(topic))
     assert "forty of them" not in page and reason in page
+    assert "Tonight" not in text(reader.get("/search?q=forty"))  # nor found by a search
     assert "forty of them" in text(writer.get(topic))  # the writer still reads their post
     assert "forty of them" in text(mod.get(topic))
     # only moderators may, and every step is in the audit log, and can be undone

@@ -5,6 +5,7 @@ import json
 from sqlalchemy import select
 
 from forum.data.models import Post, Role, User
+from forum.data.notifications import Notification
 from forum.data.review import AuditEntry
 from forum.extensions import db
 from tests.conftest import make_user
@@ -100,6 +101,17 @@ def test_blocking_hides_their_posts_for_you_only_and_they_are_not_told(app, new_
     theirs = target.get("/account/data/export").get_json()
     assert theirs["members_you_blocked"] == [] and '"Hurt"' not in json.dumps(theirs)
     assert "Hurtful" in text(blocker.get("/account/blocked"))
+    # the one who blocked hears nothing of their replies in a topic they follow
+    mine = topic_by(blocker, "A quiet thread.", title="Quiet")
+    target.submit(mine, {"body": "Pathetic thread."}, action=f"{mine}/reply")
+    other.submit(mine, {"body": "Lovely thread."}, action=f"{mine}/reply")
+    with app.app_context():
+        notes = db.session.scalars(
+            select(Notification.event_count)
+            .join(User, User.id == Notification.user_id)
+            .where(User.pseudonym == "Hurt", Notification.topic_id.is_not(None))
+        ).all()
+    assert notes == [1]  # the other member's reply, not the blocked one's
     blocker.submit("/account/blocked", {}, action=f"/members/{author_id}/unblock")
     assert "pathetic" in text(blocker.get(topic))
 

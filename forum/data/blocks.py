@@ -1,20 +1,26 @@
 """Members blocking members: a blocked member's posts and messages are hidden for the one
 who blocked them (a line says so), and the blocked member is never told.
 
-A block changes only what its maker reads. Moderators' work is untouched: a moderator who
+A block changes only what its maker reads (and hears of: a blocked member's replies send
+them no notification). Moderators' work is untouched: a moderator who
 blocked someone still sees that member's crisis posts, and the queue shows everything.
 """
 
+from __future__ import annotations
+
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import AnonymousUserMixin
 from sqlalchemy import ForeignKey, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.data.clock import utcnow
-from forum.data.models import User
 from forum.data.sql import dialect_insert
 from forum.extensions import db
+
+if TYPE_CHECKING:  # the models read blocks (notifications), so no import of them here
+    from forum.data.models import User
 
 
 class MemberBlock(db.Model):
@@ -28,7 +34,7 @@ class MemberBlock(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    blocked: Mapped[User] = relationship(foreign_keys=[blocked_id])
+    blocked: Mapped[User] = relationship("User", foreign_keys=[blocked_id])
 
 
 def blocked_by(member: User | AnonymousUserMixin) -> frozenset[int]:

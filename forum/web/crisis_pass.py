@@ -57,7 +57,9 @@ def grant(refusal: str) -> bool:
 
 
 def exempt_from_rate_limit() -> bool:
-    """For `limiter.limit(exempt_when=...)`: a crisis text skips the route's rate limit."""
+    """For `limiter.limit(exempt_when=...)`: a crisis text skips the route's rate limit (and is
+    not counted against it), using one of the member's exceptions whether or not the limit
+    was reached: the limiter does not say beforehand."""
     return request.method == "POST" and crisis_words_in_form() and grant("a rate limit")
 
 

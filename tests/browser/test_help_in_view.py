@@ -83,9 +83,10 @@ def test_after_a_crisis_post_the_helplines_are_the_first_thing_in_view(
     on_screen(page, "#helplines-first-heading")
     first_line = page.locator("#helplines-first .helpline").first
     assert first_line.bounding_box()["y"] < WIDTHS[width], "no helpline on the first screen"
-    if javascript and width in SCREENSHOT_NAMES:
+    if width in SCREENSHOT_NAMES:
         SCREENSHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"crisis-after-post-{SCREENSHOT_NAMES[width]}.png"))
+        name = f"crisis-after-post-{SCREENSHOT_NAMES[width]}{'' if javascript else '-no-js'}"
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 @both_ways

@@ -46,6 +46,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         account_data,
         admin,
         auth,
+        blocking,
         boards,
         errors,
         health,
@@ -54,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         preview,
         reactions,
         review,
+        safe_messaging,
         search,
     )
     from forum.practice import views as practice
@@ -82,6 +84,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(practice.bp)
+    app.register_blueprint(blocking.bp)
+    app.register_blueprint(safe_messaging.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

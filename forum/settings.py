@@ -275,6 +275,14 @@ class Settings:
     message_limit: str = setting(
         "HARBOR_MESSAGE_LIMIT", _rate, "30 per hour", "private messages per member"
     )
+    crisis_exceptions_per_hour: int = setting(
+        "HARBOR_CRISIS_EXCEPTIONS_PER_HOUR",
+        _number(int, 1, 100),
+        5,
+        "texts with crisis language a member may send in an hour past a posting interval, "
+        "first-day cap, pause or rate limit that would refuse them (crisis words are never "
+        "refused; this keeps a flood bounded)",
+    )
     checkin_limit: str = setting(
         "HARBOR_CHECKIN_LIMIT", _rate, "10 per day", "check-ins per member"
     )
@@ -434,6 +442,7 @@ class Settings:
             "HARBOR_WELCOME_DAYS": self.welcome_days,
             "HARBOR_MENTOR_REQUEST_LIMIT": self.mentor_request_limit,
             "HARBOR_MESSAGE_LIMIT": self.message_limit,
+            "HARBOR_CRISIS_EXCEPTIONS_PER_HOUR": self.crisis_exceptions_per_hour,
             "HARBOR_CHECKIN_LIMIT": self.checkin_limit,
             "HARBOR_RIGHT_NOW_BOARD": self.right_now_board,
             "HARBOR_JOURNAL_SECRET": self.journal_secret,

@@ -45,16 +45,22 @@ _REGION_ALIASES = {"UK": "GB"}
 
 # For tel: links to numbers longer than a short code. Entries elsewhere write "+..." in full.
 _COUNTRY_CODES = {"US": "1", "CA": "1", "GB": "44", "IE": "353", "AU": "61", "NZ": "64"}
+# Numbers dialled without a trunk 0 at home, kept whole after the country code (Australia's
+# and Ireland's freephone and local-rate numbers: 1800 250 015, 1800 459 459)
+_WITHOUT_TRUNK_ZERO = {"AU": ("1800", "1300"), "IE": ("1800", "1850")}
+# The country each entry's line serves, said beside it (someone abroad must not mistake it)
+_SERVES = {**REGIONS, "EU": "EU countries", "INTL": "Any country"}
 
 #: Lines shown when the member hasn't said where they are, in this order: the US crisis
 #: line, the US substance-use line (Harbor is a recovery forum), a text-only line for people
-#: who can't talk out loud, and Samaritans for the UK and Ireland. Each is shown with its
-#: region so nobody mistakes it for their own country's line.
+#: who can't talk out loud, Samaritans and Frank for the UK. Each is shown with the country
+#: it serves so nobody mistakes it for their own country's line.
 DEFAULT_LINE_IDS: tuple[str, ...] = (
     "us-988",
     "us-samhsa",
     "us-crisis-text-line",
     "gb-samaritans",
+    "gb-frank",
 )
 
 #: Shown instead of emergency entries when we don't know the member's region.
@@ -94,6 +100,11 @@ class Helpline:
         return "tel:" + _dial_string(self.phone, self.region)
 
     @property
+    def serves(self) -> str:
+        """The country the line serves ("United Kingdom", "Any country")."""
+        return _SERVES[self.region]
+
+    @property
     def sms_link(self) -> str | None:
         """An sms: link, with the body pre-filled when there is one (sms:741741?&body=HOME)."""
         if self.sms is None:
@@ -130,6 +141,8 @@ def _dial_string(phone: str, region: str) -> str:
             return "+1" + digits
     elif country is not None and digits.startswith("0"):
         return f"+{country}{digits[1:]}"
+    elif country is not None and digits.startswith(_WITHOUT_TRUNK_ZERO.get(region, ())):
+        return f"+{country}{digits}"
     raise ValueError(
         f"can't turn {phone!r} into an international number for region {region!r};"
         ' write it in full starting with "+"'

@@ -37,6 +37,8 @@ EXPORTED_LINKS = {
     "message_reports.reporter_id": "message_reports_made",
     "topic_follows.user_id": "topics_followed",
     "reactions.user_id": "reactions_given",
+    "member_blocks.blocker_id": "members_you_blocked",
+    "member_blocks.blocked_id": "not_included",  # who blocked them: nobody is told of a block
     # daily practice (forum/practice/export.py)
     "practice_profiles.user_id": "daily_practice",
     "pledges.user_id": "daily_practice",

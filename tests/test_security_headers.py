@@ -173,7 +173,7 @@ def test_no_page_holds_inline_script_style_or_handlers(app, forms, new_forms, bo
     guest = ["/", "/b/day-by-day", urls["crisis"], urls["ordinary"], "/help/", "/signup"]
     guest += ["/login", "/recover", "/no-such-page", "/search?q=sober"]
     member = ["/", urls["crisis"], urls["edit"], urls["report"], "/b/day-by-day/new", "/account"]
-    member += ["/account/messages", "/account/data", "/account/password"]
+    member += ["/account/messages", "/account/data", "/account/password", "/account/blocked"]
     moderator = [urls["item"], "/review/", "/review/dashboard", "/review/log"]
     pages = {("guest", url): new_forms().get(url) for url in guest}
     pages.update({("member", url): forms.get(url) for url in member})

@@ -240,6 +240,9 @@ class Post(ModeratedText, db.Model):
     reactions_hear_you: Mapped[int] = mapped_column(default=0)
     reactions_me_too: Mapped[int] = mapped_column(default=0)
     reactions_strength: Mapped[int] = mapped_column(default=0)
+    # safe messaging: a moderator hid details (of a method, say) from readers, and why; the
+    # writer and moderators still read the post (forum/pages/safe_messaging.py)
+    hidden_from_readers: Mapped[str | None] = mapped_column(String(300))
 
     topic: Mapped[Topic] = relationship()
     author: Mapped[User | None] = relationship()

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from forum.data.blocks import MemberBlock
 from forum.data.clock import utcnow
 from forum.data.sql import insert_unless_present
 from forum.extensions import db
@@ -131,7 +132,10 @@ def notify_followers(post: Post) -> None:
         TopicFollow.topic_id == topic.id, TopicFollow.muted.is_(False)
     )
     if post.author_id is not None:
-        followers = followers.where(TopicFollow.user_id != post.author_id)
+        blocked_the_author = exists().where(
+            MemberBlock.blocker_id == TopicFollow.user_id, MemberBlock.blocked_id == post.author_id
+        )
+        followers = followers.where(TopicFollow.user_id != post.author_id, ~blocked_the_author)
     unread_here = and_(
         Notification.kind == REPLY,
         Notification.topic_id == topic.id,

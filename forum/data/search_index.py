@@ -251,7 +251,8 @@ def search_posts(
         return []
     dialect = session.get_bind().dialect.name
     params: dict[str, Any] = {"limit": limit, "before": before or 2**62}
-    visible = "t.status = 'published' AND p.status = 'published'"
+    # a post whose details a moderator hid from readers is not found either
+    visible = "t.status = 'published' AND p.status = 'published' AND p.hidden_from_readers IS NULL"
     if not members:
         visible += " AND NOT b.members_only"
     columns = "p.id, p.topic_id, p.number, p.created_at, t.title, b.slug, b.name, p.content_warning"

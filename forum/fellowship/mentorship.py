@@ -27,6 +27,7 @@ from forum.fellowship.models import (
     conversation_link,
 )
 from forum.flow.pipeline import submit
+from forum.web import crisis_pass
 from moderation.findings import Findings
 
 
@@ -105,8 +106,12 @@ def _new_message(mentorship: Mentorship, author: User, body: str) -> Conversatio
     return message
 
 
-def ensure_can_write(member: User) -> None:
+def ensure_can_write(member: User, findings: Findings | None = None) -> None:
+    """A paused member writes no messages, except crisis words (forum/web/crisis_pass.py)."""
     if member.is_silenced():
+        crisis = findings is not None and findings.crisis.shows_help
+        if crisis and crisis_pass.grant("a pause on posting"):
+            return
         until = member.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
         raise PostingError(
             f"A moderator has paused your posting until {until}, and private messages too. "
@@ -122,7 +127,7 @@ def ask(newcomer: User, mentor: User, note: str, findings: Findings) -> Conversa
         raise PostingError("You can't ask yourself to be your mentor.", 400)
     if not can_mentor(mentor):
         raise PostingError(f"{mentor.pseudonym} is not taking mentorship requests now.", 403)
-    ensure_can_write(newcomer)
+    ensure_can_write(newcomer, findings)
     if open_mentorship_of(newcomer) is not None:
         raise PostingError(
             "You already have a mentor, or a request waiting for an answer. End or withdraw "
@@ -146,6 +151,8 @@ def ask(newcomer: User, mentor: User, note: str, findings: Findings) -> Conversa
         "/mentorship",
     )
     submit(message, findings)
+    crisis_pass.note_on(message)
+    db.session.commit()
     return message
 
 
@@ -209,7 +216,9 @@ def send(
         raise PostingError("This is not your conversation.", 403)
     if not mentorship.is_active:
         raise PostingError("This conversation has ended, so it takes no new messages.", 403)
-    ensure_can_write(author)
+    ensure_can_write(author, findings)
     message = _new_message(mentorship, author, body)
     submit(message, findings)
+    crisis_pass.note_on(message)
+    db.session.commit()
     return message

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug import Response
 
+from forum.data.blocks import blocked_by
 from forum.data.models import PostStatus, User
 from forum.data.review import ReviewItem
 from forum.extensions import db
@@ -34,10 +35,11 @@ from forum.fellowship.models import (
 )
 from forum.flow import queue as review_queue
 from forum.ratelimit import limiter
-from forum.web import reviewables
+from forum.web import crisis_pass, reviewables
 from forum.web.compose import Draft, after_submit, helplines_first_for
 from forum.web.helplines import helplines_for_reader
 from forum.web.keyset import id_before, page_and_cursor
+from forum.web.pauses import pause_of
 from moderation.policy import Reason, ReviewKind
 from moderation.submission import Place
 
@@ -86,6 +88,7 @@ def mentors() -> str:
     lambda: current_app.config["HARBOR_MENTOR_REQUEST_LIMIT"],
     methods=["POST"],
     key_func=_member_key("mentor-request"),
+    exempt_when=crisis_pass.exempt_from_rate_limit,
 )
 def ask(mentor_id: int) -> str | Response:
     mentor = db.session.get(User, mentor_id)
@@ -208,6 +211,8 @@ def _conversation_page(found: Mentorship, form: MessageForm, details: list) -> s
         helplines_first=helplines_first,
         helplines=helplines_for_reader() if has_crisis or helplines_first else None,
         waiting=any(m.status == PostStatus.PENDING for m in messages),
+        blocked=blocked_by(current_user),
+        pause=pause_of(current_user),
     )
 
 
@@ -222,7 +227,11 @@ def conversation(mentorship_id: int) -> str | Response:
 
 @bp.route("/mentorship/<int:mentorship_id>/messages", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["HARBOR_MESSAGE_LIMIT"], key_func=_member_key("message"))
+@limiter.limit(
+    lambda: current_app.config["HARBOR_MESSAGE_LIMIT"],
+    key_func=_member_key("message"),
+    exempt_when=crisis_pass.exempt_from_rate_limit,
+)
 def send(mentorship_id: int) -> str | tuple[str, int] | Response:
     found = _mentorship_or_404(mentorship_id)
     form = MessageForm()

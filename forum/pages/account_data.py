@@ -3,13 +3,13 @@
 The download holds the account (with the recovery start date and offers to help), every post
 with its earlier versions, its edit waiting for moderation and what moderation recorded about
 it, the mentorships asked for and offered with their private conversations, the reports the
-member made, the topics they follow or muted, the reactions they gave, their messages, the
-devices signed in, when they last posted, and the moderators' decisions about them
-(tests/test_privacy_holes.py checks that every table naming a member is here). Left out, to
-protect other people: who reported the member's posts and what they wrote, which moderator
-made each decision, what moderation recorded about the other person's private messages, and
-moderators' internal steps (claiming, escalating, reopening a review item). Harbor stores no
-IP address to include.
+member made, the topics they follow or muted, the reactions they gave, the members they
+blocked, their messages, the devices signed in, when they last posted, and the moderators'
+decisions about them (tests/test_privacy_holes.py checks that every table naming a member is
+here). Left out, to protect other people: who reported the member's posts and what they wrote,
+which moderator made each decision, what moderation recorded about the other person's private
+messages, moderators' internal steps (claiming, escalating, reopening a review item), and
+whether anyone blocked the member. Harbor stores no IP address to include.
 
 Deleting an account removes the member's row. Their posts are either erased (each leaves a
 "removed by its author" note, so threads still read) or left under "former member". Either
@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug import Response
 
+from forum.data.blocks import blocks_of
 from forum.data.clock import utcnow
 from forum.data.member_sessions import MemberSession
 from forum.data.models import Post, PostRevision, PostStatus, Topic, User
@@ -62,6 +63,7 @@ NOT_INCLUDED = [
     "Which moderator made each decision.",
     "Moderators' internal steps: claiming, escalating or reopening a review item.",
     "What moderation recorded about the other person's private messages: it is theirs.",
+    "Whether anyone blocked you: a block is its maker's own, and nobody is told of one.",
     "Your IP address, e-mail or real name: Harbor never stores them.",
     "Your password and recovery codes, which are stored only as one-way hashes.",
 ]
@@ -310,6 +312,10 @@ def member_data(user: User) -> dict[str, Any]:
             for entry in decisions
         ],
         "moderation_actions_you_took": actions_taken,
+        "members_you_blocked": [
+            {"pseudonym": entry.blocked.pseudonym, "since": _when(entry.created_at)}
+            for entry in blocks_of(user)
+        ],
         **_activity_data(user),
         # pledges, journal (unsealed), SOS uses, partners, coping tools: forum/practice
         "daily_practice": practice_data(user),

@@ -48,6 +48,7 @@ from forum.ratelimit import (
     keyed_hash,
     limiter,
 )
+from forum.web.pauses import pause_of
 from moderation.identifying import pseudonym_problem
 
 bp = Blueprint("auth", __name__)
@@ -207,9 +208,9 @@ def login() -> str | Response:
         user = named_member()
         if not password_matches(user, form.password.data):
             flash("That pseudonym and password don't match.", "error")
-        elif user.is_suspended():
-            until = user.suspended_until.strftime("%Y-%m-%d %H:%M UTC")
-            flash(f"This account is suspended until {until}.", "error")
+        elif (pause := pause_of(user)) and pause.kind == "suspend":
+            why = f" A moderator said why: {pause.reason}" if pause.reason else ""
+            flash(f"This account is suspended until {pause.until_text}.{why}", "error")
         else:
             sign_in(user, remember=form.remember.data)
             db.session.commit()

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
+from forum.data.blocks import blocked_by
 from forum.data.models import PendingEdit, Post, PostStatus, Topic, User
 from forum.data.notifications import follow_state
 from forum.data.posting import (
@@ -42,6 +43,7 @@ from forum.web.compose import (
     post_url,
 )
 from forum.web.keyset import page_and_cursor, parse_cursor
+from forum.web.pauses import pause_of
 from moderation.submission import Place
 
 bp = Blueprint("boards", __name__)
@@ -62,6 +64,7 @@ POST_ON_PAGE = (
     Post.reactions_hear_you,
     Post.reactions_me_too,
     Post.reactions_strength,
+    Post.hidden_from_readers,
 )
 AUTHOR_ON_PAGE = (User.pseudonym, User.show_day_count, User.recovery_started_on)
 # built once, as forum.pages.visibility explains
@@ -120,10 +123,10 @@ def new_topic(slug: str) -> str | Response:
         form.title.data = title[: current_app.config["HARBOR_TITLE_MAX_CHARS"]]
     draft = None
     if form.validate_on_submit():
-        ensure_can_post()
         draft = draft_of(form, Place.TOPIC, title=form.title.data)
+        ensure_can_post(draft)
         if not draft.needs_confirmation:
-            take_turn(current_user, "topic")
+            take_turn(current_user, "topic", crisis=draft.shows_help)
             post = start_topic(
                 board,
                 current_user,
@@ -135,7 +138,11 @@ def new_topic(slug: str) -> str | Response:
             draft.send(post)
             return after_submit(post, post_url(post))
     return render_template(
-        "boards/new_topic.html", board=board, form=form, details=draft.details if draft else []
+        "boards/new_topic.html",
+        board=board,
+        form=form,
+        details=draft.details if draft else [],
+        pause=pause_of(current_user),
     )
 
 
@@ -157,6 +164,7 @@ def topic(topic_id: int) -> str:
     ).all()
     posts = [post for post in posts if post.visible_to(current_user)]
     my_edits = pending_edits_of(current_user, posts)
+    crisis_posts = crisis_posts_among(posts) if topic.has_crisis else frozenset()
     # the writer of a crisis post sees helplines first on the very next page
     crisis_post_id = helplines_first_for(Post.review_type, {post.id for post in posts})
     helplines_first = next((post for post in posts if post.id == crisis_post_id), None)
@@ -175,7 +183,19 @@ def topic(topic_id: int) -> str:
         new_here=first_posts_among(posts, current_user),
         my_reactions=reactions_of(current_user, posts),
         following=follow_state(topic.id, current_user),
+        crisis_posts=crisis_posts,
+        blocked=blocked_by(current_user),
+        pause=pause_of(current_user),
     )
+
+
+def crisis_posts_among(posts: list[Post]) -> frozenset[int]:
+    """The posts with crisis language: no reactions are offered on them (safe messaging), and
+    a moderator's block never hides them from the moderator. Asked only of a topic that has
+    one, as it reads each post's findings."""
+    ids = [post.id for post in posts]
+    rows = db.session.execute(select(Post.id, Post.findings).where(Post.id.in_(ids)))
+    return frozenset(post_id for post_id, found in rows if found and found.crisis.is_crisis)
 
 
 def pending_edits_of(member: User, posts: list[Post]) -> dict[int, PendingEdit]:
@@ -194,11 +214,11 @@ def reply(topic_id: int) -> str | Response:
     form = ReplyForm()
     if not form.validate_on_submit():
         return render_template("boards/reply.html", topic=topic, form=form, details=[]), 400
-    ensure_can_post()
     draft = draft_of(form, Place.REPLY)
+    ensure_can_post(draft)
     if draft.needs_confirmation:
         return render_template("boards/reply.html", topic=topic, form=form, details=draft.details)
-    take_turn(current_user, "reply")
+    take_turn(current_user, "reply", crisis=draft.shows_help)
     post = add_reply(topic, current_user, form.body.data, form.content_warning.data)
     draft.send(post)
     return after_submit(post, post_url(post))
@@ -238,17 +258,21 @@ def edit(post_id: int) -> str | Response:
         if post.is_first and not title:
             form.title.errors.append("Give your topic a title.")
         else:
-            ensure_can_post()
             place = Place.TOPIC if post.is_first else Place.REPLY
             draft = draft_of(form, place, title=title or "")
+            ensure_can_post(draft)
             if not draft.needs_confirmation:
-                take_turn(current_user, "edit")
+                take_turn(current_user, "edit", crisis=draft.shows_help)
                 edit_post(post, form.body.data, title, content_warning=form.content_warning.data)
                 draft.send(post)
                 flash("Your post is updated.", "success")
                 return after_submit(post, post_url(post))
     return render_template(
-        "boards/edit.html", post=post, form=form, details=draft.details if draft else []
+        "boards/edit.html",
+        post=post,
+        form=form,
+        details=draft.details if draft else [],
+        pause=pause_of(current_user),
     )
 
 

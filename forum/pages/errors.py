@@ -19,6 +19,7 @@ from forum.extensions import db
 from forum.flow.checks import checks
 from forum.flow.review_actions import ReviewError
 from forum.ratelimit import seconds_until_retry
+from forum.web import crisis_pass
 from forum.web.helplines import helplines_for_reader
 from moderation.helplines import HelplineSelection
 
@@ -75,7 +76,7 @@ def unsent_draft() -> dict[str, str]:
 
 def helplines_for_draft(draft: dict[str, str] | None) -> HelplineSelection | None:
     """The reader's helplines when the words handed back hold crisis language."""
-    if draft and checks().crisis.detect("\n".join(draft.values())).is_crisis:
+    if draft and checks().crisis.detect("\n".join(draft.values())).shows_help:
         return helplines_for_reader()
     return None
 
@@ -111,6 +112,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
         db.session.rollback()
+        if crisis_pass.past_expired_form():  # crisis words are never refused
+            return current_app.view_functions[request.endpoint](**request.view_args)
         message = (
             "This form has expired or was sent without its security token, so nothing was "
             "saved. Please go back, reload the page and send it again."

@@ -27,6 +27,9 @@ def react_to_post(post_id: int) -> Response:
         abort(400, "Unknown reaction.")
     if post.author_id == current_user.id:
         abort(403, "Reactions are for other members' posts.")
+    if post.findings is not None and post.findings.crisis.is_crisis:
+        # safe messaging: a reply, not a "me too", is the answer to someone in crisis
+        abort(403, "This post takes replies, not reactions: a few words can mean a lot.")
     now_mine = react(post, current_user, kind)
     db.session.commit()
     if now_mine is None:

@@ -23,7 +23,14 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (result) {
         if (result && result.crisis) {
+          var shown = panel.hidden;
           panel.hidden = false;
+          // on a phone the panel sits just below the text box: bring its heading into view
+          // once, with the end of the text box still above it
+          var below = panel.getBoundingClientRect().top - (window.innerHeight - 160);
+          if (shown && below > 0) {
+            window.scrollBy(0, below);
+          }
         }
       })
       .catch(function () { /* the server checks again at submit */ });

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, session, url_for
+from flask import current_app, g, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug import Response
@@ -24,13 +24,17 @@ from forum.data.models import Post
 from forum.data.moderated import Moderated
 from forum.data.posting import PostingError
 from forum.data.support_wanted import SUPPORT_WANTED
+from forum.extensions import db
 from forum.flow.checks import examine
 from forum.flow.pipeline import submit
+from forum.web import crisis_pass
 from moderation.findings import Findings
 from moderation.identifying import IdentifyingDetail
 from moderation.submission import Place, Submission
 
 HELPLINES_FIRST = "helplines_first"
+# the id of the helplines panel a page shows first after a crisis text: the next page opens at it
+HELPLINES_ANCHOR = "helplines-first"
 
 
 def _post_length(form: FlaskForm, field: StringField) -> None:
@@ -139,7 +143,11 @@ class Draft:
             author=current_user.standing(),
             has_links="<a " in render_markdown(body),
         )
-        return cls(submission, examine(submission), bool(confirmed))
+        draft = cls(submission, examine(submission), bool(confirmed))
+        # a form sent back (identifying details to confirm) shows helplines above its warning
+        # when the words hold crisis language (templates/boards/_identifying_warning.html)
+        g.draft_shows_help = draft.shows_help
+        return draft
 
     @property
     def details(self) -> list[IdentifyingDetail]:
@@ -150,15 +158,26 @@ class Draft:
     def needs_confirmation(self) -> bool:
         return bool(self.findings.identifying) and not self.confirmed
 
+    @property
+    def shows_help(self) -> bool:
+        """Crisis language, the gentle tier included: these words are never refused."""
+        return self.findings.crisis.shows_help
+
     def send(self, subject: Moderated) -> Moderated:
-        """Hand the stored text to the moderation flow with what the writer was shown."""
+        """Hand the stored text to the moderation flow with what the writer was shown, and
+        tell the moderators what limit, if any, its crisis words were let past."""
         submit(subject, self.findings)
+        crisis_pass.note_on(subject)
+        db.session.commit()
         return subject
 
 
-def ensure_can_post() -> None:
-    """A silenced member may read, not write; they are told until when."""
+def ensure_can_post(draft: Draft | None = None) -> None:
+    """A silenced member may read, not write; they are told until when. Crisis words are
+    let through (crisis_pass), so the writer gets helplines and a moderator reads them."""
     if current_user.is_silenced():
+        if draft is not None and draft.shows_help and crisis_pass.grant("a pause on posting"):
+            return
         until = current_user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
         raise PostingError(f"A moderator has paused your posting until {until}.", 403)
 
@@ -169,6 +188,8 @@ def after_submit(subject: Moderated, next_url: str) -> Response:
     findings = subject.findings
     if findings is not None and findings.crisis.shows_help:
         session[HELPLINES_FIRST] = [subject.review_type, subject.id]
+        # the page opens at the helplines, on a phone too, with or without JavaScript
+        next_url = f"{next_url.split('#')[0]}#{HELPLINES_ANCHOR}"
     return redirect(next_url)
 
 

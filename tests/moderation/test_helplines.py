@@ -50,7 +50,8 @@ def test_every_entry_has_every_field(helplines: list[Helpline]) -> None:
         assert h.kind in KINDS
         assert h.region in ENTRY_REGIONS
         assert h.source.startswith("https://")
-        assert h.last_checked == datetime.date(2026, 11, 21)
+        # each entry keeps the date its facts were last checked against its source
+        assert datetime.date(2026, 11, 21) <= h.last_checked <= datetime.date(2026, 12, 1)
         assert h.phone or h.sms or h.chat_url or h.website, h.id
         assert set(vars(h)) == field_names
 
@@ -177,12 +178,12 @@ def test_us(helplines: list[Helpline]) -> None:
 @pytest.mark.parametrize(
     ("region", "emergency", "lines"),
     [
-        ("GB", ["gb-999"], ["gb-samaritans"]),
-        ("IE", ["ie-112", "ie-999"], ["ie-samaritans"]),
-        ("CA", ["ca-911"], ["ca-988"]),
-        ("AU", ["au-000"], ["au-lifeline"]),
-        ("NZ", ["nz-111"], ["nz-1737"]),
-        ("EU", ["eu-112"], []),
+        ("GB", ["gb-999"], ["gb-samaritans", "gb-frank", "gb-we-are-with-you"]),
+        ("IE", ["ie-112", "ie-999"], ["ie-samaritans", "ie-hse-drugs-alcohol"]),
+        ("CA", ["ca-911"], ["ca-988", "ca-nors", "ca-substance-use-help"]),
+        ("AU", ["au-000"], ["au-lifeline", "au-aod-hotline"]),
+        ("NZ", ["nz-111"], ["nz-1737", "nz-alcohol-drug-helpline"]),
+        ("EU", ["eu-112"], ["eu-116123"]),
     ],
 )
 def test_each_region(
@@ -235,8 +236,33 @@ def test_every_region_offered_gets_something(helplines: list[Helpline]) -> None:
         assert chosen.emergency or chosen.emergency_hint
 
 
+def test_every_country_lists_a_crisis_line_and_an_alcohol_and_drug_line(
+    helplines: list[Helpline],
+) -> None:
+    """Harbor is a recovery forum: each country offered has both kinds. The EU has no
+    EU-wide alcohol and drug line; there the directory finds each country's."""
+    for code in set(REGIONS) - {"OTHER", "EU"}:
+        kinds = {line.kind for line in helplines_for(code, helplines).lines}
+        assert {"crisis", "substance_use"} <= kinds, code
+    assert {line.kind for line in helplines_for("EU", helplines).lines} == {"crisis"}
+
+
+def test_each_entry_names_the_country_it_serves(helplines: list[Helpline]) -> None:
+    by = by_id(helplines)
+    assert by["gb-frank"].serves == "United Kingdom" and by["us-988"].serves == "United States"
+    assert by["intl-findahelpline"].serves == "Any country"
+    assert {line.region for line in helplines_for(None, helplines).lines} == {"US", "GB"}
+
+
+def test_freephone_numbers_without_a_trunk_zero_dial_in_full(helplines: list[Helpline]) -> None:
+    by = by_id(helplines)
+    assert by["au-aod-hotline"].tel_link == "tel:+611800250015"
+    assert by["ie-hse-drugs-alcohol"].tel_link == "tel:+3531800459459"
+    assert by["gb-frank"].tel_link == "tel:+443001236600"
+
+
 def test_uses_bundled_file_by_default() -> None:
-    assert ids(helplines_for("NZ").lines) == ["nz-1737"]
+    assert ids(helplines_for("NZ").lines) == ["nz-1737", "nz-alcohol-drug-helpline"]
 
 
 # --- Broken files ----------------------------------------------------------------------------

@@ -8,8 +8,6 @@ details, the model's scores), audit-log actions and resolutions. Volunteers read
 
 import re
 
-from flask import Flask
-
 from moderation.crisis import Category
 from moderation.identifying import EMAIL, FULL_NAME, PHONE, SOCIAL_PROFILE, STREET_ADDRESS
 from moderation.policy import ReviewKind
@@ -73,14 +71,11 @@ PLAIN_WORDS: dict[str, str] = {
     "deleted": "Deleted",
 }
 
-_LABEL = re.compile(r"\b[a-z]+(?:_[a-z]+)*\b")
-# words that are labels only where they stand alone as one (an underscore, or known names)
-_IN_SENTENCES = {key for key in PLAIN_WORDS if "_" in key} | {
-    "toxicity",
-    "obscene",
-    "threat",
-    "insult",
-}
+# internal labels inside a stored reason: any word with an underscore, a model label before
+# its score ("threat 0.93 ≥ hold threshold"), the list after "identifying details:"
+_UNDERSCORED = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_SCORED_LABEL = re.compile(r"^([a-z_]+)(?= \d\.\d\d ≥)")
+_IDENTIFYING_LIST = re.compile(r"(identifying details: )([a-z_, ]+)$")
 
 
 def plain(label: str | None) -> str:
@@ -90,20 +85,20 @@ def plain(label: str | None) -> str:
     return PLAIN_WORDS.get(str(label), str(label).replace("_", " "))
 
 
+def _lower(words: str) -> str:
+    return words[0].lower() + words[1:] if words else words
+
+
 def plain_reason(text: str | None) -> str:
-    """A stored reason ("posted with identifying details: full_name, email") in plain words
-    ("... a full name, an email address")."""
-
-    def swap(match: re.Match[str]) -> str:
-        word = match.group(0)
-        if word not in _IN_SENTENCES:
-            return word
-        words = PLAIN_WORDS[word]
-        return words[0].lower() + words[1:]
-
-    return _LABEL.sub(swap, text or "")
-
-
-def register(app: Flask) -> None:
-    app.add_template_filter(plain, "plain")
-    app.add_template_filter(plain_reason, "plain_reason")
+    """A stored reason in plain words: "posted with identifying details: full_name, email"
+    reads "... a full name, an email address"; a writer's or reporter's own words are left
+    as they are."""
+    text = _SCORED_LABEL.sub(lambda m: plain(m.group(1)), text or "")
+    text = _IDENTIFYING_LIST.sub(
+        lambda m: m.group(1) + ", ".join(_lower(plain(k.strip())) for k in m.group(2).split(",")),
+        text,
+    )
+    return _UNDERSCORED.sub(
+        lambda m: _lower(PLAIN_WORDS[m.group(0)]) if m.group(0) in PLAIN_WORDS else m.group(0),
+        text,
+    )

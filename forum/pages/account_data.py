@@ -36,7 +36,7 @@ from forum.data.moderated import Moderated, ScoringState
 from forum.data.notifications import Notification, TopicFollow
 from forum.data.posting_clocks import PostingClock
 from forum.data.reactions import Reaction, take_back_all
-from forum.data.review import AuditEntry, Report
+from forum.data.review import AuditEntry, DebriefNote, Report, ReviewHelper
 from forum.extensions import db
 from forum.fellowship.models import (
     ConversationMessage,
@@ -56,11 +56,12 @@ bp = Blueprint("account_data", __name__)
 EXPORT_FORMAT = "harbor-member-data/1"
 ERASED_TITLE = "Removed by its author"
 # moderators' steps between themselves, not decisions about the member
-INTERNAL_ACTIONS = ("claim", "escalate", "reopen")
+INTERNAL_ACTIONS = ("claim", "escalate", "reopen", "ask_moderator")
 NOT_INCLUDED = [
     "Who reported your posts, and what they wrote: Harbor never names a reporter.",
     "Which moderator made each decision.",
-    "Moderators' internal steps: claiming, escalating or reopening a review item.",
+    "Moderators' internal steps: claiming, escalating, reopening or asking a colleague in"
+    " on a review item.",
     "What moderation recorded about the other person's private messages: it is theirs.",
     "Your IP address, e-mail or real name: Harbor never stores them.",
     "Your password and recovery codes, which are stored only as one-way hashes.",
@@ -187,6 +188,7 @@ def _activity_data(user: User) -> dict[str, Any]:
             {
                 "message_id": report.message_id,
                 "kind": report.kind,
+                "category": report.category,
                 "reason": report.reason,
                 "created_at": _when(report.created_at),
             }
@@ -217,6 +219,33 @@ def _activity_data(user: User) -> dict[str, Any]:
             clock.kind: _when(clock.last_at)
             for clock in _rows(PostingClock, PostingClock.user_id, user)
         },
+    }
+
+
+def _moderator_data(user: User) -> dict[str, Any]:
+    """A moderator's own private notes on review items, and when they asked a colleague in
+    or were asked in (never who the other moderator was)."""
+    notes = db.session.scalars(
+        select(DebriefNote).where(DebriefNote.author_id == user.id).order_by(DebriefNote.id)
+    ).all()
+    helping = db.session.scalars(
+        select(ReviewHelper)
+        .where(or_(ReviewHelper.moderator_id == user.id, ReviewHelper.asked_by_id == user.id))
+        .order_by(ReviewHelper.id)
+    ).all()
+    return {
+        "moderation_private_notes": [
+            {"review_item": note.item_id, "note": note.body, "created_at": _when(note.created_at)}
+            for note in notes
+        ],
+        "moderation_help_asked": [
+            {
+                "review_item": helper.item_id,
+                "you": "were asked in" if helper.moderator_id == user.id else "asked a colleague",
+                "created_at": _when(helper.created_at),
+            }
+            for helper in helping
+        ],
     }
 
 
@@ -282,6 +311,7 @@ def member_data(user: User) -> dict[str, Any]:
             {
                 "post_id": report.post_id,
                 "kind": report.kind,
+                "category": report.category,
                 "reason": report.reason,
                 "created_at": _when(report.created_at),
             }
@@ -310,6 +340,7 @@ def member_data(user: User) -> dict[str, Any]:
             for entry in decisions
         ],
         "moderation_actions_you_took": actions_taken,
+        **_moderator_data(user),
         **_activity_data(user),
         # pledges, journal (unsealed), SOS uses, partners, coping tools: forum/practice
         "daily_practice": practice_data(user),

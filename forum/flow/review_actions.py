@@ -276,15 +276,29 @@ def reach_out_to_member(
         log(moderator, "reach_out", item, together=len(items))
 
 
+def other_moderators(but: User) -> list[User]:
+    """Every other moderator (and admin), by pseudonym."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.MODERATOR, Role.ADMIN]), User.id != but.id)
+            .order_by(User.pseudonym_key)
+        )
+    )
+
+
 def moderators_on_duty(but: User) -> list[User]:
     """Other moderators who acted in the queue in the last ON_DUTY_MINUTES (every other
     moderator if nobody did): whom "ask another moderator" reaches."""
-    others = select(User).where(User.role.in_([Role.MODERATOR, Role.ADMIN]), User.id != but.id)
-    recent = select(AuditEntry.actor_id).where(
-        AuditEntry.created_at >= utcnow() - timedelta(minutes=ON_DUTY_MINUTES)
+    recent = set(
+        db.session.scalars(
+            select(AuditEntry.actor_id).where(
+                AuditEntry.created_at >= utcnow() - timedelta(minutes=ON_DUTY_MINUTES)
+            )
+        )
     )
-    on_duty = db.session.scalars(others.where(User.id.in_(recent)).order_by(User.id)).all()
-    return list(on_duty) or list(db.session.scalars(others.order_by(User.id)).all())
+    others = other_moderators(but)
+    return [other for other in others if other.id in recent] or others
 
 
 def ask_moderator(

@@ -31,9 +31,7 @@ class Stretch:
 
     @property
     def break_suggested(self) -> bool:
-        return (
-            self.minutes >= STRETCH_MINUTES or self.crisis_decisions >= HEAVY_CRISIS_DECISIONS
-        )
+        return self.minutes >= STRETCH_MINUTES or self.crisis_decisions >= HEAVY_CRISIS_DECISIONS
 
 
 def current_stretch(moderator_id: int, break_taken_at: datetime | None = None) -> Stretch:

@@ -92,9 +92,7 @@ def model_status_banner() -> dict:
 def _stretch_nudge() -> object:
     """The gentle break suggestion, when this moderator's stretch is long or heavy."""
     taken = session.get(BREAK_KEY)
-    stretch = current_stretch(
-        current_user.id, datetime.fromisoformat(taken) if taken else None
-    )
+    stretch = current_stretch(current_user.id, datetime.fromisoformat(taken) if taken else None)
     return stretch if stretch.break_suggested else None
 
 
@@ -307,7 +305,8 @@ def item(item_id: int) -> str:
         claim_needed=review_actions.claim_needed(item, me),
         distress=distressing(item),
         notes=debrief_notes(item, me.id),
-        colleagues=review_actions.moderators_on_duty(me),
+        colleagues=review_actions.other_moderators(me),
+        on_duty={other.id for other in review_actions.moderators_on_duty(me)},
         reached_out=_recent_reach_outs(subject.author_id),
         others_open=len(open_items_of([subject.author_id])[subject.author_id])
         if subject.author_id

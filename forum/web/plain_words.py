@@ -76,6 +76,8 @@ PLAIN_WORDS: dict[str, str] = {
 _UNDERSCORED = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 _SCORED_LABEL = re.compile(r"^([a-z_]+)(?= \d\.\d\d ≥)")
 _IDENTIFYING_LIST = re.compile(r"(identifying details: )([a-z_, ]+)$")
+# the crisis detector's reason names its category with spaces ("suicide self harm")
+_SPACED_CATEGORY = re.compile("|".join(re.escape(c.value.replace("_", " ")) for c in Category))
 
 
 def plain(label: str | None) -> str:
@@ -98,6 +100,7 @@ def plain_reason(text: str | None) -> str:
         lambda m: m.group(1) + ", ".join(_lower(plain(k.strip())) for k in m.group(2).split(",")),
         text,
     )
+    text = _SPACED_CATEGORY.sub(lambda m: _lower(plain(m.group(0).replace(" ", "_"))), text)
     return _UNDERSCORED.sub(
         lambda m: _lower(PLAIN_WORDS[m.group(0)]) if m.group(0) in PLAIN_WORDS else m.group(0),
         text,

@@ -4,7 +4,7 @@ An item is about any moderated text (its `subject`): a post, a private message. 
 reversible: a resolved item can be reopened and decided again (approving a removed post
 restores it), edits and redactions keep the original text as a revision, and silences and
 suspensions can be lifted. Which decisions an item offers is declared per kind of subject in
-forum/pages/reviewables.py; these are the steps themselves.
+forum/web/reviewables.py; these are the steps themselves.
 """
 
 from collections.abc import Sequence

@@ -1,7 +1,7 @@
 """The moderators' review queue: one queue of typed items, claimed, decided, logged.
 
 Each item is about one moderated text and carries every reason it is there; what an item
-shows and offers is declared by its kind (forum/pages/reviewables.py). Members report posts
+shows and offers is declared by its kind (forum/web/reviewables.py). Members report posts
 here too; the author never learns who reported.
 """
 

@@ -406,3 +406,35 @@ def test_five_crisis_decisions_bring_the_nudge(moderated_app, forms, new_forms, 
     act(mod, last, {"action": "approve", "reason": "peers answering"})
     page = text(mod.get(f"/review/{last}"))
     assert "Time for a breather?" in page and "decided 5 crisis items" in page
+
+
+def test_bulk_goes_back_only_to_a_page_of_harbor(moderated_app, forms, new_forms, boards):
+    app = moderated_app
+    forms.signup("Spammer")
+    post_topic(forms, "Buy HOSTILE pills")
+    mod = moderator(app, new_forms)
+    (item_id,) = item_ids(app)
+    response = mod.submit(
+        "/review/",
+        {"item_id": str(item_id), "decision": "approve", "back": "//elsewhere.example/"},
+        action="/review/bulk",
+    )
+    assert response.status_code == 303 and response.location.endswith("/review/")
+    nothing = mod.submit("/review/", {"decision": "remove"}, action="/review/bulk")
+    assert "Tick the items" in text(mod.get(nothing.location))
+
+
+def test_reaching_out_when_nothing_is_open_is_still_logged(moderated_app, forms, new_forms, boards):
+    app = moderated_app
+    forms.signup("Sam")
+    with app.app_context():
+        sam = db.session.scalar(select(User.id).where(User.pseudonym == "Sam"))
+    mod = moderator(app, new_forms)
+    page = f"/review/member/{sam}"
+    assert "Nothing of theirs is waiting." in text(mod.get(page))
+    sent = mod.submit(page, {"message": "Thinking of you, Sam."}, action=f"{page}/reach_out")
+    assert sent.status_code == 303
+    (entry,) = logged(app, "reach_out")
+    assert entry.member_id == sam and entry.review_item_id is None
+    empty = mod.submit(page, {"message": "  "}, action=f"{page}/reach_out")
+    assert empty.status_code == 400 and "Write the message" in text(empty)

@@ -274,6 +274,8 @@ def reach_out_to_member(
     notify(member_id, MODERATOR_MESSAGE, "A moderator is thinking of you", message, link="/help/")
     for item in items:
         log(moderator, "reach_out", item, together=len(items))
+    if not items:  # nothing of theirs is open: the log still records it, about the member
+        log(moderator, "reach_out", None, member_id=member_id)
 
 
 def other_moderators(but: User) -> list[User]:

@@ -165,7 +165,7 @@ def queue() -> str:
 def bulk() -> Response:
     """Approve or remove the ticked items at once (spam); crises are never decided in bulk."""
     ids = [int(value) for value in request.form.getlist("item_id") if value.isdigit()][:100]
-    back = redirect(request.form.get("back") or url_for("review.queue"), 303)
+    back = redirect(_back_here(), 303)
     if not ids:
         flash("Tick the items to decide first.", "error")
         return back
@@ -189,6 +189,14 @@ def bulk() -> Response:
     return back
 
 
+def _back_here() -> str:
+    """The page a form came from (a path on Harbor only), else the queue."""
+    back = request.form.get("back", "")
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+        return back
+    return url_for("review.queue")
+
+
 @bp.route("/review/break", methods=["POST"])
 @moderator_required
 def take_break() -> Response:
@@ -209,7 +217,7 @@ def reload_model() -> Response:
         " the simpler filter scored are scored again.",
         "info",
     )
-    return redirect(request.form.get("back") or url_for("review.queue"), 303)
+    return redirect(_back_here(), 303)
 
 
 @bp.route("/review/member/<int:member_id>")

@@ -330,6 +330,12 @@ def claim(item_id: int) -> Response:
     item = db.get_or_404(ReviewItem, item_id)
     review_actions.claim(item, current_user)
     db.session.commit()
+    if item.is_crisis:
+        flash(
+            "This crisis is yours now. Nobody should handle one alone: ask another moderator"
+            " in below if you would like company.",
+            "info",
+        )
     return redirect(url_for("review.item", item_id=item.id))
 
 

@@ -438,3 +438,31 @@ def test_reaching_out_when_nothing_is_open_is_still_logged(moderated_app, forms,
     assert entry.member_id == sam and entry.review_item_id is None
     empty = mod.submit(page, {"message": "  "}, action=f"{page}/reach_out")
     assert empty.status_code == 400 and "Write the message" in text(empty)
+
+
+def outside_details(page: str) -> str:
+    """The page with every <details> block closed to its summary: what a moderator reads
+    before opening one."""
+    innermost = re.compile(r"<details[^>]*>((?:(?!<details).)*?)</details>", re.S)
+
+    def summary(match: re.Match) -> str:
+        found = re.search(r"<summary>(.*?)</summary>", match.group(1), re.S)
+        return found.group(1) if found else ""
+
+    while (shorter := innermost.sub(summary, page)) != page:
+        page = shorter
+    return page
+
+
+def test_distressing_words_stay_closed_until_opened(moderated_app, forms, new_forms, boards):
+    app = moderated_app
+    forms.signup("Sam")
+    post_topic(forms, CRISIS, title="Tonight")
+    mod = moderator(app, new_forms)
+    (item_id,) = item_ids(app)
+    claim(mod, item_id)
+    for url in ("/review/", f"/review/{item_id}"):
+        page = text(mod.get(url))
+        assert "end it all tonight" in page  # there, for whoever opens it
+        assert "end it all tonight" not in outside_details(page), url
+        assert "Talk of suicide or self-harm" in outside_details(page)

@@ -94,7 +94,8 @@ def group_by_member(items: Sequence[ReviewItem]) -> list[MemberGroup]:
 
 
 def summarise(items: Sequence[ReviewItem]) -> str:
-    """ "3 crisis posts in 2 hours", "2 crisis posts and 1 reported post in 40 minutes"."""
+    """A group's line: "3 crisis posts in 2 hours", "2 crisis posts and 1 reported post in
+    40 minutes"."""
     counted = Counter((item.kind, reviewable_of(item).noun) for item in items)
     parts = [
         f"{n} {KIND_ADJECTIVES.get(kind, kind)} {noun}{'s' if n > 1 else ''}"

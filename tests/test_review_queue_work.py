@@ -15,8 +15,11 @@ from forum.data.clock import utcnow
 from forum.data.models import Post, PostStatus, Role, User
 from forum.data.notifications import Notification
 from forum.data.review import AuditEntry, DebriefNote, Report, ReviewHelper, ReviewItem
+from forum.data.site_settings import get_setting
 from forum.extensions import db
-from tests.conftest import make_user
+from forum.flow.runtime import RELOAD_KEY, run_worker
+from moderation.scoring import ScoringService
+from tests.conftest import FixedScorer, make_user
 
 CRISIS = "I have the pills ready and I want to end it all tonight"
 
@@ -466,3 +469,34 @@ def test_distressing_words_stay_closed_until_opened(moderated_app, forms, new_fo
         assert "end it all tonight" in page  # there, for whoever opens it
         assert "end it all tonight" not in outside_details(page), url
         assert "Talk of suicide or self-harm" in outside_details(page)
+
+
+def test_with_separate_workers_the_retry_button_reaches_the_worker(app, new_forms):
+    """Web processes never load the model at scale: the button asks, the next worker round
+    loads it again."""
+
+    app.config["HARBOR_SCORING"] = "worker"
+    attempts = []
+
+    def loader() -> FixedScorer:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise FileNotFoundError("no checkpoint yet")
+        return FixedScorer({})
+
+    worker_service = ScoringService(loader)
+    assert not worker_service.wait_until_loaded(timeout=30)
+    with app.app_context():
+        run_worker(worker_service, forever=False)  # publishes "unavailable"
+    mod = moderator(app, new_forms)
+    queue = text(mod.get("/review/"))
+    assert "Automatic holds are off" in queue and "no checkpoint yet" not in queue
+    mod.submit("/review/", {"back": "/review/"}, action="/review/model/reload")
+    with app.app_context():
+        assert get_setting(RELOAD_KEY, False) is True
+        run_worker(worker_service, forever=False)
+        assert worker_service.wait_until_loaded(timeout=30) and len(attempts) == 2
+        assert get_setting(RELOAD_KEY, False) is False
+        run_worker(worker_service, forever=False)  # publishes "ready"
+    assert "Automatic holds are off" not in text(mod.get("/review/"))
+    assert [entry.action for entry in logged(app, "model_reload")] == ["model_reload"]

@@ -86,25 +86,26 @@ def asked_in(item: ReviewItem, moderator_id: int) -> bool:
 
 
 def claim_needed(item: ReviewItem, moderator: User) -> str | None:
-    """Why `moderator` can't decide this item yet, or None. A crisis (or a possible one) is
-    decided by the moderator who claimed it, or one they asked in: one person sees it
-    through, and nobody decides it in passing."""
-    if not item.is_crisis or item.status != ReviewStatus.OPEN:
+    """Why `moderator` can't decide this item yet, or None.
+
+    While another moderator's claim holds, only they and those they asked in decide. A crisis
+    (or a possible one) is decided by the moderator who claimed it, or one they asked in: one
+    person sees it through, and nobody decides it in passing."""
+    if item.status != ReviewStatus.OPEN:
         return None
-    if item.claimed_by_id == moderator.id or (
-        item.claimed_by_id is not None and asked_in(item, moderator.id)
-    ):
+    if item.claimed_by_other(moderator.id) and not asked_in(item, moderator.id):
+        return (
+            f"{item.claimed_by.pseudonym} has claimed this item and is working on it."
+            " Nothing was changed; ask them if you'd like to help."
+        )
+    if not item.is_crisis or item.claimed_by_id == moderator.id:
+        return None
+    if item.claimed_by_id is not None and asked_in(item, moderator.id):
         return None
     return (
         "Claim this crisis item before deciding it: one moderator sees a crisis through, "
         "so nobody decides it in passing. Nothing was changed."
     )
-
-
-def may_work_on(item: ReviewItem, moderator: User) -> None:
-    """Refuse a moderator who is neither the claimer nor asked in while a claim holds."""
-    if item.claimed_by_other(moderator.id) and not asked_in(item, moderator.id):
-        raise ReviewError(f"{item.claimed_by.pseudonym} has claimed this item.", 409)
 
 
 def claim(item: ReviewItem, moderator: User) -> None:

@@ -352,11 +352,9 @@ def act(item_id: int) -> Response:
                 "This item is already decided. To decide it again, reopen it first.", 409
             )
         abort(400, "This item doesn't offer that decision.")
-    if action.decides:
-        review_actions.may_work_on(item, moderator)
-        if why := review_actions.claim_needed(item, moderator):
-            flash(why, "error")
-            return redirect(url_for("review.item", item_id=item.id), 303)
+    if action.decides and (why := review_actions.claim_needed(item, moderator)):
+        flash(why, "error")  # the item again, with the reason: not an error page
+        return redirect(url_for("review.item", item_id=item.id), 303)
     form = action.form()
     if not form.validate_on_submit():
         errors = [error for field_errors in form.errors.values() for error in field_errors]

@@ -118,7 +118,9 @@ def test_a_members_crisis_posts_are_one_group_with_one_reach_out(
     assert len(notes) == 1 and "thinking of you tonight" in notes[0].body
     entries = logged(app, "reach_out")
     assert len(entries) == 3 and len({entry.review_item_id for entry in entries}) == 3
-    assert "Already reached out: Mod" in text(mod.get(member_page))
+    after = text(mod.get(member_page))
+    assert "Already reached out: Mod" in after
+    assert after.count("Reached out privately") == 1  # one message, listed once
     # the next volunteer opening any of Sam's items sees it was done
     first = item_of(app, "Night 0")
     assert "Already reached out: Mod" in text(mod.get(f"/review/{first}"))

@@ -44,6 +44,7 @@ from forum.web.reviewables import (
     decisions_about,
     distressing,
     load_subjects,
+    once_per_message,
     reviewable_of,
 )
 from moderation.policy import Reason, ReviewKind
@@ -283,13 +284,7 @@ def _recent_reach_outs(member_id: int | None) -> list[AuditEntry]:
         .order_by(AuditEntry.id.desc())
         .limit(50)
     ).all()
-    seen, once = set(), []
-    for entry in entries:  # a reach-out for a group is logged on each of its items
-        key = (entry.actor_id, entry.created_at.replace(microsecond=0))
-        if key not in seen:
-            seen.add(key)
-            once.append(entry)
-    return once
+    return once_per_message(entries)
 
 
 @bp.route("/review/<int:item_id>")

@@ -256,12 +256,26 @@ def decisions_about(member_id: int | None) -> list[AuditEntry]:
     """A member's earlier moderation history, newest first."""
     if member_id is None:
         return []
-    return db.session.scalars(
+    entries = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.member_id == member_id, AuditEntry.action != "auto_decision")
         .order_by(AuditEntry.id.desc())
-        .limit(20)
+        .limit(40)
     ).all()
+    return once_per_message(entries)[:20]
+
+
+def once_per_message(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """One reach-out for a group of items is logged on each of them: list it once."""
+    seen, kept = set(), []
+    for entry in entries:
+        if entry.action == "reach_out":
+            key = (entry.actor_id, entry.created_at.replace(microsecond=0))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(entry)
+    return kept
 
 
 def distressing(item: ReviewItem) -> str | None:

@@ -2,7 +2,7 @@
 
 Run from the project root (needs Debian's Chromium and the test extras):
 
-    python -m docs.make_screenshots
+    python -m docs.make_screenshots [page ...]   # e.g. review-queue review-item; default all
 
 It serves Harbor with the demo content on a throwaway database, in this process, and writes
 docs/screenshots/<page>-<light|dark>-<phone|desktop>.png: what a person sees on opening each
@@ -36,13 +36,29 @@ PAGES_BY_VIEWER = {
 }
 
 
+CRISIS_NIGHT = [
+    ("Can't sleep again", "I have the pills ready and I want to end it all tonight."),
+    ("Still here", "Nobody would notice if I was gone. I keep thinking about ending it."),
+    ("Sorry for the posts", "I don't want to be here anymore. I've written the letters."),
+]
+
+
 def set_the_scene(harbor: LiveHarbor) -> dict[str, str]:
-    """Reactions on the shown topic, a post held for review; the pages to photograph."""
+    """Reactions on the shown topic, a post held for review, one member's three crisis posts
+    (one group in the queue; the moderator has claimed the first); the pages to photograph."""
+    from forum.data.review import ReviewItem
+    from forum.flow.review_actions import claim
+
     harbor.member(MEMBER)
     harbor.member(MODERATOR, Role.MODERATOR)
-    held = harbor.post_topic(
+    harbor.post_topic(
         "Heated", "Stop telling me what to do", f"If one more person lectures me, {HELD_KEYWORD}."
     )
+    crisis = [harbor.post_topic("Driftwood", title, body) for title, body in CRISIS_NIGHT]
+    with harbor.app.app_context():
+        moderator = db.session.scalar(select(User).where(User.pseudonym == MODERATOR))
+        claim(db.session.get(ReviewItem, crisis[0].review_item_id), moderator)
+        db.session.commit()
     with harbor.app.app_context():
         topic = db.session.scalar(select(Topic).where(Topic.title == SHOWN_TOPIC))
         first, reply = db.session.scalars(
@@ -70,7 +86,7 @@ def set_the_scene(harbor: LiveHarbor) -> dict[str, str]:
         "library": "/library",
         "journal": "/journal",
         "review-queue": "/review/",
-        "review-item": f"/review/{held.review_item_id}",
+        "review-item": f"/review/{crisis[0].review_item_id}",
     }
 
 
@@ -155,12 +171,17 @@ def prepare(page: Page, name: str) -> None:
         page.locator("details.cw-post > summary").blur()
 
 
-def photograph(browser: Browser, base_url: str, pages: dict[str, str]) -> None:
+def photograph(
+    browser: Browser, base_url: str, pages: dict[str, str], only: list[str] | None = None
+) -> None:
     for scheme in ("light", "dark"):
         for viewport, size in VIEWPORTS.items():
             context = browser.new_context(viewport=size, color_scheme=scheme, base_url=base_url)
             page = context.new_page()
             for who, names in PAGES_BY_VIEWER.items():
+                names = [name for name in names if not only or name in only]
+                if not names:
+                    continue
                 context.clear_cookies()
                 log_in(page, who)
                 for name in names:
@@ -182,7 +203,7 @@ def main() -> int:
         pages = set_the_scene(harbor)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            photograph(browser, harbor.url, pages)
+            photograph(browser, harbor.url, pages, sys.argv[1:])
             browser.close()
     finally:
         harbor.stop()

@@ -44,7 +44,7 @@ def test_crisis_post_brings_helplines_queue_top_and_reader_panel(app, forms, new
     mod = new_forms()
     mod.login("Mod")
     item_page = mod.get(f"/review/{top.id}").get_data(as_text=True)
-    assert "suicide self harm" in item_page and "imminent" in item_page
+    assert "Talk of suicide or self-harm" in item_page and "imminent" in item_page
     assert re.search(r"<mark>[^<]*pills ready[^<]*</mark>", item_page)
     assert "Reach out" in item_page and "You don&#39;t have to go through this alone" in item_page
 

@@ -200,7 +200,7 @@ def test_held_message_is_delivered_only_when_a_moderator_approves(moderated_app,
     assert "HOSTILE" in text(guide.get(f"/mentorship/{pair}"))
     assert "A new message from Newbie" in notes_for(app, "Sponsor")
     log = text(moderator.get(f"/review/{item_id}"))
-    assert "approve: friends joking" in log
+    assert "Approved: friends joking" in log
 
 
 def test_removed_message_tells_its_writer_and_leaves_a_stub(moderated_app, new_forms):

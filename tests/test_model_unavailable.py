@@ -2,6 +2,7 @@
 plainly, and the worker rescores those posts with Detoxify once it is back."""
 
 import functools
+import shutil
 
 from sqlalchemy import select
 
@@ -17,7 +18,13 @@ def test_fallback_then_rescore_with_detoxify(
     app, forms, new_forms, boards, tmp_path, tiny_detoxify_checkpoint
 ):
     missing = tmp_path / "not-downloaded-yet.ckpt"
-    service = use_scorer(app, functools.partial(DetoxifyScorer, checkpoint=str(missing)))
+    hf_config = str(tiny_detoxify_checkpoint.parent)
+    service = use_scorer(
+        app,
+        functools.partial(
+            DetoxifyScorer, checkpoint=str(missing), huggingface_config_path=hf_config
+        ),
+    )
     assert service.status == "unavailable"
 
     forms.signup("Writer")
@@ -39,16 +46,22 @@ def test_fallback_then_rescore_with_detoxify(
     mod = new_forms()
     mod.login("Mod")
     banner = mod.get("/review/").get_data(as_text=True)
-    assert 'class="banner"' in banner and "Detoxify could not be loaded" in banner
+    # in plain words for volunteers, with a button, not a traceback or a command
+    assert 'class="banner"' in banner and "Automatic holds are off" in banner
+    assert "FileNotFoundError" not in banner and "Error:" not in banner
+    assert "Try loading the model again" in banner
     assert 'class="banner"' not in forms.get("/").get_data(as_text=True)  # members aren't alarmed
+    make_user(app, "Admin", Role.ADMIN)
+    admin = new_forms()
+    admin.login("Admin")
+    dashboard = admin.get("/admin/").get_data(as_text=True)
+    # the admin's dashboard has the button too, and the technical reason for whoever fixes it
+    assert "Try loading the model again" in dashboard and "FileNotFoundError" in dashboard
 
-    service.start(
-        functools.partial(
-            DetoxifyScorer,
-            checkpoint=str(tiny_detoxify_checkpoint),
-            huggingface_config_path=str(tiny_detoxify_checkpoint.parent),
-        )
-    )
+    # the model's file arrives; a moderator presses the button instead of running a command
+    shutil.copy(tiny_detoxify_checkpoint, missing)
+    pressed = mod.submit("/review/", {"back": "/review/"}, action="/review/model/reload")
+    assert pressed.status_code == 303 and pressed.location.endswith("/review/")
     assert service.wait_until_loaded(timeout=60)
     result = app.test_cli_runner().invoke(args=["harbor", "worker", "--once"])
     assert result.exit_code == 0 and "Scored 1 posts." in result.output

@@ -104,6 +104,7 @@ def test_export_holds_everything_about_the_member_and_nothing_about_others(
         {
             "post_id": history["birch_post"],
             "kind": "report",
+            "category": "other",
             "reason": "Alder's report of Birch",
             "created_at": data["reports_made"][0]["created_at"],
         }

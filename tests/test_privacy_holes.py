@@ -29,6 +29,9 @@ EXPORTED_LINKS = {
     "audit_log.member_id": "moderation_decisions_about_you",
     "audit_log.actor_id": "moderation_actions_you_took",
     "review_items.claimed_by_id": "not_included",  # moderators' internal steps
+    "review_helpers.moderator_id": "moderation_help_asked",
+    "review_helpers.asked_by_id": "moderation_help_asked",
+    "debrief_notes.author_id": "moderation_private_notes",
     "member_sessions.user_id": "devices_signed_in",
     "posting_clocks.user_id": "last_posted",
     "mentorships.mentor_id": "mentorships",

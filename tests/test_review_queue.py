@@ -121,7 +121,8 @@ def test_claimed_item_cannot_be_decided_by_another_moderator(
     response = b.submit(
         f"/review/{item_id}", {"action": "approve"}, action=f"/review/{item_id}/act"
     )
-    assert response.status_code == 409 and "ModA" in response.get_data(as_text=True)
+    assert response.status_code == 303 and response.location.endswith(f"/review/{item_id}")
+    assert "ModA has claimed this item" in b.get(response.location).get_data(as_text=True)
     assert only_post(app).status == PostStatus.HELD
 
 

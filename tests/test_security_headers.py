@@ -147,6 +147,7 @@ def _rich_forum(app, forms, new_forms, boards) -> dict[str, str]:
         item_id = db.session.scalar(select(ReviewItem.id))
         writer = db.session.scalar(select(User).where(User.pseudonym == "Writer"))
         writer.created_at = utcnow() - timedelta(days=30)
+        writer_id = writer.id
         db.session.commit()
     return {
         "crisis": crisis,
@@ -154,6 +155,7 @@ def _rich_forum(app, forms, new_forms, boards) -> dict[str, str]:
         "edit": f"/p/{post_id}/edit",
         "report": f"/p/{post_id}/report",
         "item": f"/review/{item_id}",
+        "member": f"/review/member/{writer_id}",
     }
 
 
@@ -174,7 +176,7 @@ def test_no_page_holds_inline_script_style_or_handlers(app, forms, new_forms, bo
     guest += ["/login", "/recover", "/no-such-page", "/search?q=sober"]
     member = ["/", urls["crisis"], urls["edit"], urls["report"], "/b/day-by-day/new", "/account"]
     member += ["/account/messages", "/account/data", "/account/password", "/account/blocked"]
-    moderator = [urls["item"], "/review/", "/review/dashboard", "/review/log"]
+    moderator = [urls["item"], urls["member"], "/review/", "/review/dashboard", "/review/log"]
     pages = {("guest", url): new_forms().get(url) for url in guest}
     pages.update({("member", url): forms.get(url) for url in member})
     pages[("member", "identifying warning")] = forms.submit(

@@ -74,6 +74,9 @@ class ReviewItem(db.Model):
     reasons: Mapped[list["ReviewReason"]] = relationship(
         back_populates="item", order_by="ReviewReason.id", cascade="all, delete-orphan"
     )
+    helpers: Mapped[list["ReviewHelper"]] = relationship(
+        order_by="ReviewHelper.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def kinds(self) -> tuple[ReviewKind, ...]:
@@ -85,6 +88,12 @@ class ReviewItem(db.Model):
     def kind(self) -> ReviewKind:
         """The most urgent kind: the one the queue files the item under."""
         return self.kinds[0] if self.kinds else ReviewKind.AUTO_FLAG
+
+    @property
+    def is_crisis(self) -> bool:
+        """A crisis or a possible one: claimed before it is decided, and collapsed until a
+        moderator chooses to read it."""
+        return bool({ReviewKind.CRISIS, ReviewKind.POSSIBLE_CRISIS} & set(self.kinds))
 
     @property
     def subject(self) -> Moderated | None:
@@ -131,7 +140,48 @@ class Report(db.Model):
     )
     # "report" (breaks the guidelines) or "worried" (I'm worried about this person)
     kind: Mapped[str] = mapped_column(String(16))
+    # what the reporter chose it is: one of REPORT_CATEGORIES
+    category: Mapped[str] = mapped_column(String(24), default="other", server_default="other")
     reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# what a reporter can say a post is, in the order the report form offers them; "worried" is
+# a crisis report (I'm worried about this person), the others break the guidelines
+REPORT_CATEGORIES = ("worried", "harassment", "identifying_details", "spam", "other")
+
+
+class ReviewHelper(db.Model):
+    """A second moderator asked in on an item ("ask another moderator"): nobody handles a
+    crisis alone. The item shows who was asked, by whom and when."""
+
+    __tablename__ = "review_helpers"
+    __table_args__ = (UniqueConstraint("item_id", "moderator_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"))
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    asked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    moderator: Mapped[User] = relationship(foreign_keys=[moderator_id])
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+
+
+class DebriefNote(db.Model):
+    """A moderator's private note on an item, for themselves only: what it was like, what to
+    remember. Never shown to anyone but its writer."""
+
+    __tablename__ = "debrief_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

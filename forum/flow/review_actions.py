@@ -4,18 +4,28 @@ An item is about any moderated text (its `subject`): a post, a private message. 
 reversible: a resolved item can be reopened and decided again (approving a removed post
 restores it), edits and redactions keep the original text as a revision, and silences and
 suspensions can be lifted. Which decisions an item offers is declared per kind of subject in
-forum/pages/reviewables.py; these are the steps themselves.
+forum/web/reviewables.py; these are the steps themselves.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from forum.data.clock import utcnow
 from forum.data.markdown import render_markdown
-from forum.data.models import Post, User
+from forum.data.models import Post, Role, User
 from forum.data.moderated import Moderated, PostStatus
 from forum.data.notifications import notify
-from forum.data.review import AuditEntry, ReviewItem, ReviewStatus, key_of
+from forum.data.review import (
+    AuditEntry,
+    DebriefNote,
+    ReviewHelper,
+    ReviewItem,
+    ReviewStatus,
+    key_of,
+)
 from forum.extensions import db
 from forum.flow.checks import examine
 from forum.flow.queue import open_item
@@ -24,6 +34,10 @@ from moderation.submission import Field
 
 CLAIM_MINUTES = 15
 MODERATOR_MESSAGE = "moderator"
+# the note other moderators get when one asks them in on an item
+REVIEW_REQUEST = "review_request"
+# moderators who acted in the queue this recently are "on duty", and asked in first
+ON_DUTY_MINUTES = 120
 
 
 class ReviewError(Exception):
@@ -67,6 +81,33 @@ def _subject(item: ReviewItem) -> Moderated:
     return subject
 
 
+def asked_in(item: ReviewItem, moderator_id: int) -> bool:
+    return any(helper.moderator_id == moderator_id for helper in item.helpers)
+
+
+def claim_needed(item: ReviewItem, moderator: User) -> str | None:
+    """Why `moderator` can't decide this item yet, or None.
+
+    While another moderator's claim holds, only they and those they asked in decide. A crisis
+    (or a possible one) is decided by the moderator who claimed it, or one they asked in: one
+    person sees it through, and nobody decides it in passing."""
+    if item.status != ReviewStatus.OPEN:
+        return None
+    if item.claimed_by_other(moderator.id) and not asked_in(item, moderator.id):
+        return (
+            f"{item.claimed_by.pseudonym} has claimed this item and is working on it."
+            " Nothing was changed; ask them if you'd like to help."
+        )
+    if not item.is_crisis or item.claimed_by_id == moderator.id:
+        return None
+    if item.claimed_by_id is not None and asked_in(item, moderator.id):
+        return None
+    return (
+        "Claim this crisis item before deciding it: one moderator sees a crisis through, "
+        "so nobody decides it in passing. Nothing was changed."
+    )
+
+
 def claim(item: ReviewItem, moderator: User) -> None:
     if item.claimed_by_other(moderator.id):
         raise ReviewError(f"{item.claimed_by.pseudonym} is working on this item.", 409)
@@ -95,6 +136,36 @@ def remove(item: ReviewItem, moderator: User, reason: str) -> None:
     title, first_line = subject.removal_notice()
     notify(subject.author_id, MODERATOR_MESSAGE, title, f"{first_line} The reason: {reason}")
     log(moderator, "remove", item, reason)
+
+
+def remove_and_warn(item: ReviewItem, moderator: User, reason: str, warning: str) -> None:
+    """Remove the text and send its author a warning, in one step (the reason is the
+    warning when none is written)."""
+    remove(item, moderator, reason)
+    warn(item, moderator, warning.strip() or reason)
+
+
+def bulk_decide(
+    items: Sequence[ReviewItem], moderator: User, decision: str, reason: str
+) -> tuple[int, list[str]]:
+    """Approve or remove several items at once (spam, say): how many were decided, and why
+    the others were left. A crisis is never decided in bulk."""
+    if decision not in ("approve", "remove"):
+        raise ReviewError("Choose approve or remove for the items you ticked.")
+    decided, left = 0, []
+    for item in items:
+        if item.status != ReviewStatus.OPEN:
+            left.append(f"item {item.id} was already decided")
+        elif item.is_crisis:
+            left.append(f"item {item.id} is a crisis: open it, claim it and decide it alone")
+        elif item.claimed_by_other(moderator.id):
+            left.append(f"item {item.id} is claimed by {item.claimed_by.pseudonym}")
+        elif item.subject is None:
+            left.append(f"item {item.id} is about a text that no longer exists")
+        else:
+            (approve if decision == "approve" else remove)(item, moderator, reason)
+            decided += 1
+    return decided, left
 
 
 def edit(item: ReviewItem, post: Post, moderator: User, body: str, reason: str) -> None:
@@ -163,9 +234,22 @@ def restrict(item: ReviewItem, moderator: User, kind: str, days: int, reason: st
     log(moderator, kind, item, reason, until=until.isoformat(), days=days)
 
 
-def lift_restrictions(member: User, moderator: User, reason: str) -> None:
+def lift_restrictions(
+    member: User, moderator: User, reason: str, item: ReviewItem | None = None
+) -> None:
+    """End a silence or suspension early; the member is told their posting is open again."""
+    if not reason.strip():
+        raise ReviewError("Say why the silence or suspension ends early: it goes in the log.")
+    if not (member.is_silenced() or member.is_suspended()):
+        raise ReviewError(f"{member.pseudonym} is neither silenced nor suspended.")
     member.silenced_until = member.suspended_until = None
-    log(moderator, "lift_restrictions", None, reason, member_id=member.id)
+    notify(
+        member.id,
+        MODERATOR_MESSAGE,
+        "You can post again",
+        "The moderators have ended the pause on your account early. Welcome back.",
+    )
+    log(moderator, "lift_restrictions", item, reason, member_id=member.id)
 
 
 def escalate(item: ReviewItem, moderator: User, reason: str) -> None:
@@ -174,17 +258,82 @@ def escalate(item: ReviewItem, moderator: User, reason: str) -> None:
 
 
 def reach_out(item: ReviewItem, moderator: User, message: str) -> None:
-    """A private, supportive message with resources, written by a moderator: never automatic."""
+    """A private, supportive message with resources, written by a moderator: never automatic.
+    Offered whatever the item's state: decided or not, reaching out is always possible."""
+    reach_out_to_member(_subject(item).author_id, [item], moderator, message)
+
+
+def reach_out_to_member(
+    member_id: int | None, items: Sequence[ReviewItem], moderator: User, message: str
+) -> None:
+    """One message to a member for all of their items (three crisis posts get one message,
+    not three); each item's log records it."""
     if not message.strip():
         raise ReviewError("Write the message the member will read.")
-    notify(
-        _subject(item).author_id,
-        MODERATOR_MESSAGE,
-        "A moderator is thinking of you",
-        message,
-        link="/help/",
+    if member_id is None:
+        raise ReviewError("Its author has left Harbor.")
+    notify(member_id, MODERATOR_MESSAGE, "A moderator is thinking of you", message, link="/help/")
+    for item in items:
+        log(moderator, "reach_out", item, together=len(items))
+    if not items:  # nothing of theirs is open: the log still records it, about the member
+        log(moderator, "reach_out", None, member_id=member_id)
+
+
+def other_moderators(but: User) -> list[User]:
+    """Every other moderator (and admin), by pseudonym."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_([Role.MODERATOR, Role.ADMIN]), User.id != but.id)
+            .order_by(User.pseudonym_key)
+        )
     )
-    log(moderator, "reach_out", item)
+
+
+def moderators_on_duty(but: User) -> list[User]:
+    """Other moderators who acted in the queue in the last ON_DUTY_MINUTES (every other
+    moderator if nobody did): whom "ask another moderator" reaches."""
+    recent = set(
+        db.session.scalars(
+            select(AuditEntry.actor_id).where(
+                AuditEntry.created_at >= utcnow() - timedelta(minutes=ON_DUTY_MINUTES)
+            )
+        )
+    )
+    others = other_moderators(but)
+    return [other for other in others if other.id in recent] or others
+
+
+def ask_moderator(
+    item: ReviewItem, moderator: User, helper: User | None, reason: str
+) -> list[User]:
+    """Bring a second volunteer in: `helper`, or every moderator on duty. They are notified
+    with a link to the item, may work on it beside its claimer, and the item shows them."""
+    if helper is not None and (helper.id == moderator.id or not helper.is_moderator):
+        raise ReviewError("Choose another moderator.")
+    asked = [helper] if helper is not None else moderators_on_duty(moderator)
+    asked = [other for other in asked if not asked_in(item, other.id)]
+    if not asked:
+        raise ReviewError("There is no other moderator to ask yet; an admin can add one.")
+    for other in asked:
+        item.helpers.append(ReviewHelper(moderator_id=other.id, asked_by_id=moderator.id))
+        notify(
+            other.id,
+            REVIEW_REQUEST,
+            f"{moderator.pseudonym} asks for your help on a review item",
+            reason.strip() or "Nobody should handle a crisis alone. Could you look with them?",
+            link=f"/review/{item.id}",
+        )
+    log(moderator, "ask_moderator", item, reason, asked=[other.pseudonym for other in asked])
+    return asked
+
+
+def write_debrief(item: ReviewItem, moderator: User, body: str) -> None:
+    """A private note on an item for its writer alone; not in the audit log, which others
+    read."""
+    if not body.strip():
+        raise ReviewError("Write something in the note first.")
+    db.session.add(DebriefNote(item_id=item.id, author_id=moderator.id, body=body.strip()[:5000]))
 
 
 def reopen(item: ReviewItem, moderator: User, reason: str) -> None:

@@ -24,6 +24,8 @@ from moderation.scoring import ScoringService
 logger = logging.getLogger(__name__)
 
 STATUS_KEY = "scoring_status"
+# a moderator's "try loading the model again", for whichever process scores
+RELOAD_KEY = "scoring_reload_requested"
 
 
 def detoxify_loader(config: dict[str, Any]):  # noqa: ANN201
@@ -63,6 +65,28 @@ def publish_status(service: ScoringService) -> None:
         db.session.commit()
 
 
+def request_model_reload(app: Flask | None = None) -> None:
+    """A moderator asks for the model to be loaded again (after its files were fixed, say).
+
+    Inline, this process loads it now; with separate workers, the next worker round does.
+    Once it is ready, posts the fallback scored are scored again (score_what_waits)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config["HARBOR_SCORING"] == "inline":
+        service = scoring_service(app)
+        service.start()
+        publish_status(service)
+    else:
+        set_setting(RELOAD_KEY, True)
+        db.session.commit()
+
+
+def _reload_if_asked(service: ScoringService) -> None:
+    if get_setting(RELOAD_KEY, False):
+        set_setting(RELOAD_KEY, False)
+        db.session.commit()
+        service.start()
+
+
 def score_what_waits(service: ScoringService) -> int:
     """One batch of everything waiting; with Detoxify ready, the fallback's scores too."""
     return score_waiting(service, include_fallback=service.status == "ready")
@@ -77,6 +101,7 @@ def run_worker(service: ScoringService, *, forever: bool, interval: float = 1.0)
     scored = 0
     while True:
         try:
+            _reload_if_asked(service)
             publish_status(service)
             batch = score_what_waits(service)
         except Exception:

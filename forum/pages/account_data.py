@@ -37,7 +37,7 @@ from forum.data.moderated import Moderated, ScoringState
 from forum.data.notifications import Notification, TopicFollow
 from forum.data.posting_clocks import PostingClock
 from forum.data.reactions import Reaction, take_back_all
-from forum.data.review import AuditEntry, Report
+from forum.data.review import AuditEntry, DebriefNote, Report, ReviewHelper
 from forum.extensions import db
 from forum.fellowship.models import (
     ConversationMessage,
@@ -57,11 +57,12 @@ bp = Blueprint("account_data", __name__)
 EXPORT_FORMAT = "harbor-member-data/1"
 ERASED_TITLE = "Removed by its author"
 # moderators' steps between themselves, not decisions about the member
-INTERNAL_ACTIONS = ("claim", "escalate", "reopen")
+INTERNAL_ACTIONS = ("claim", "escalate", "reopen", "ask_moderator")
 NOT_INCLUDED = [
     "Who reported your posts, and what they wrote: Harbor never names a reporter.",
     "Which moderator made each decision.",
-    "Moderators' internal steps: claiming, escalating or reopening a review item.",
+    "Moderators' internal steps: claiming, escalating, reopening or asking a colleague in"
+    " on a review item.",
     "What moderation recorded about the other person's private messages: it is theirs.",
     "Whether anyone blocked you: a block is its maker's own, and nobody is told of one.",
     "Your IP address, e-mail or real name: Harbor never stores them.",
@@ -222,6 +223,33 @@ def _activity_data(user: User) -> dict[str, Any]:
     }
 
 
+def _moderator_data(user: User) -> dict[str, Any]:
+    """A moderator's own private notes on review items, and when they asked a colleague in
+    or were asked in (never who the other moderator was)."""
+    notes = db.session.scalars(
+        select(DebriefNote).where(DebriefNote.author_id == user.id).order_by(DebriefNote.id)
+    ).all()
+    helping = db.session.scalars(
+        select(ReviewHelper)
+        .where(or_(ReviewHelper.moderator_id == user.id, ReviewHelper.asked_by_id == user.id))
+        .order_by(ReviewHelper.id)
+    ).all()
+    return {
+        "moderation_private_notes": [
+            {"review_item": note.item_id, "note": note.body, "created_at": _when(note.created_at)}
+            for note in notes
+        ],
+        "moderation_help_asked": [
+            {
+                "review_item": helper.item_id,
+                "you": "were asked in" if helper.moderator_id == user.id else "asked a colleague",
+                "created_at": _when(helper.created_at),
+            }
+            for helper in helping
+        ],
+    }
+
+
 def member_data(user: User) -> dict[str, Any]:
     """Everything Harbor holds about `user`, as plain JSON-ready data."""
     posts = db.session.scalars(
@@ -284,6 +312,7 @@ def member_data(user: User) -> dict[str, Any]:
             {
                 "post_id": report.post_id,
                 "kind": report.kind,
+                "category": report.category,
                 "reason": report.reason,
                 "created_at": _when(report.created_at),
             }
@@ -316,6 +345,7 @@ def member_data(user: User) -> dict[str, Any]:
             {"pseudonym": entry.blocked.pseudonym, "since": _when(entry.created_at)}
             for entry in blocks_of(user)
         ],
+        **_moderator_data(user),
         **_activity_data(user),
         # pledges, journal (unsealed), SOS uses, partners, coping tools: forum/practice
         "daily_practice": practice_data(user),

@@ -14,12 +14,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from wtforms import IntegerField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from forum.data.models import Post, User
-from forum.data.review import AuditEntry, Report, ReviewItem, ReviewStatus, about
+from forum.data.review import AuditEntry, DebriefNote, Report, ReviewItem, ReviewStatus, about
 from forum.extensions import db
 from forum.flow import review_actions
+from forum.web.plain_words import plain
 
 
 class ReasonForm(FlaskForm):
@@ -49,6 +50,31 @@ class EditForm(ReasonForm):
     )
 
 
+class RemoveAndWarnForm(RequiredReasonForm):
+    warning = TextAreaField("Warning", validators=[Length(max=5000)])
+
+
+class LiftForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        validators=[
+            DataRequired("Say why the silence or suspension ends early: it goes in the log."),
+            Length(max=2000),
+        ],
+    )
+
+
+class AskForm(ReasonForm):
+    # a moderator's id; empty: every moderator on duty
+    helper = IntegerField("Who", validators=[Optional()])
+
+
+class DebriefForm(FlaskForm):
+    note = TextAreaField(
+        "Note", validators=[DataRequired("Write something in the note first."), Length(max=5000)]
+    )
+
+
 class MessageForm(FlaskForm):
     message = TextAreaField(
         "Message",
@@ -69,6 +95,9 @@ class ReviewAction:
     form: type[FlaskForm]
     perform: Callable[[ReviewItem, User, Any], None]  # (item, moderator, validated form)
     offered: Callable[[ReviewItem], bool] = _open
+    # a decision about the text (a crisis must be claimed first); False for reaching out,
+    # escalating, asking a colleague in, lifting a silence and private notes
+    decides: bool = True
 
 
 @dataclass(frozen=True)
@@ -115,19 +144,69 @@ WARN = ReviewAction(
 )
 SILENCE = ReviewAction("silence", "Silence", RestrictForm, _restrict("silence"))
 SUSPEND = ReviewAction("suspend", "Suspend", RestrictForm, _restrict("suspend"))
+REMOVE_AND_WARN = ReviewAction(
+    "remove_warn",
+    "Remove and warn",
+    RemoveAndWarnForm,
+    lambda i, m, f: review_actions.remove_and_warn(i, m, _reason(f), f.warning.data or ""),
+)
 ESCALATE = ReviewAction(
     "escalate",
     "Escalate to an admin",
     ReasonForm,
     lambda i, m, f: review_actions.escalate(i, m, _reason(f)),
     offered=lambda item: True,
+    decides=False,
 )
+
+
+def _has_author(item: ReviewItem) -> bool:
+    return item.subject is not None and item.subject.author_id is not None
+
+
+def _author_restricted(item: ReviewItem) -> bool:
+    author = item.subject.author if item.subject is not None else None
+    return author is not None and (author.is_silenced() or author.is_suspended())
+
+
+def _ask(item: ReviewItem, moderator: User, form: Any) -> None:
+    helper = db.session.get(User, form.helper.data) if form.helper.data else None
+    if form.helper.data and helper is None:
+        raise review_actions.ReviewError("Choose another moderator.")
+    review_actions.ask_moderator(item, moderator, helper, _reason(form))
+
+
 REACH_OUT = ReviewAction(
     "reach_out",
     "Send this message",
     MessageForm,
     lambda i, m, f: review_actions.reach_out(i, m, f.message.data),
-    offered=lambda item: item.subject is not None and item.subject.author_id is not None,
+    offered=_has_author,  # before, with and after the decision
+    decides=False,
+)
+LIFT = ReviewAction(
+    "lift",
+    "Lift it now",
+    LiftForm,
+    lambda i, m, f: review_actions.lift_restrictions(i.subject.author, m, _reason(f), i),
+    offered=_author_restricted,
+    decides=False,
+)
+ASK = ReviewAction(
+    "ask_moderator",
+    "Ask for help",
+    AskForm,
+    _ask,
+    offered=lambda item: True,
+    decides=False,
+)
+DEBRIEF = ReviewAction(
+    "debrief",
+    "Save my private note",
+    DebriefForm,
+    lambda i, m, f: review_actions.write_debrief(i, m, f.note.data),
+    offered=lambda item: True,
+    decides=False,
 )
 REOPEN = ReviewAction(
     "reopen",
@@ -136,7 +215,20 @@ REOPEN = ReviewAction(
     lambda i, m, f: review_actions.reopen(i, m, _reason(f)),
     offered=lambda item: item.status != ReviewStatus.OPEN,
 )
-COMMON = (APPROVE, REMOVE, WARN, SILENCE, SUSPEND, ESCALATE, REACH_OUT, REOPEN)
+COMMON = (
+    APPROVE,
+    REMOVE,
+    REMOVE_AND_WARN,
+    WARN,
+    SILENCE,
+    SUSPEND,
+    LIFT,
+    ESCALATE,
+    ASK,
+    REACH_OUT,
+    DEBRIEF,
+    REOPEN,
+)
 
 REVIEWABLES: dict[str, Reviewable] = {}
 
@@ -164,11 +256,50 @@ def decisions_about(member_id: int | None) -> list[AuditEntry]:
     """A member's earlier moderation history, newest first."""
     if member_id is None:
         return []
-    return db.session.scalars(
+    entries = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.member_id == member_id, AuditEntry.action != "auto_decision")
         .order_by(AuditEntry.id.desc())
-        .limit(20)
+        .limit(40)
+    ).all()
+    return once_per_message(entries)[:20]
+
+
+def once_per_message(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """One reach-out for a group of items is logged on each of them: list it once."""
+    seen, kept = set(), []
+    for entry in entries:
+        if entry.action == "reach_out":
+            key = (entry.actor_id, entry.created_at.replace(microsecond=0))
+            if key in seen:
+                continue
+            seen.add(key)
+        kept.append(entry)
+    return kept
+
+
+def distressing(item: ReviewItem) -> str | None:
+    """Why an item's text may be hard to read (crisis, self-harm, violence), in plain words;
+    None if it is not. Such text stays closed until the moderator chooses to open it."""
+    findings = item.subject.findings if item.subject is not None else None
+    if findings is not None and findings.crisis.is_crisis and findings.crisis.category:
+        return plain(findings.crisis.category)
+    if item.is_crisis:
+        return "Someone may be struggling"
+    if findings is not None and findings.hostility.holds:
+        return "Hostile or threatening words"
+    decision = item.subject.decision if item.subject is not None else None
+    if decision is not None and "threat" in decision.flagged_labels:
+        return plain("threat")
+    return None
+
+
+def debrief_notes(item: ReviewItem, moderator_id: int) -> list[DebriefNote]:
+    """This moderator's own private notes on the item (nobody else's, ever)."""
+    return db.session.scalars(
+        select(DebriefNote)
+        .where(DebriefNote.item_id == item.id, DebriefNote.author_id == moderator_id)
+        .order_by(DebriefNote.id)
     ).all()
 
 

@@ -178,8 +178,13 @@ def topic(topic_id: int) -> str:
         form=ReplyForm() if current_user.is_authenticated else None,
         helplines_first=helplines_first,
         my_edits=my_edits,
-        waiting=any(post.status == PostStatus.PENDING for post in posts)
-        or any(not edit.held for edit in my_edits.values()),
+        # a page still being checked refreshes itself, but never away from the helplines a
+        # writer in crisis is reading (the reloaded page would not show them again)
+        waiting=helplines_first is None
+        and (
+            any(post.status == PostStatus.PENDING for post in posts)
+            or any(not edit.held for edit in my_edits.values())
+        ),
         new_here=first_posts_among(posts, current_user),
         my_reactions=reactions_of(current_user, posts),
         following=follow_state(topic.id, current_user),

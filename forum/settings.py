@@ -312,6 +312,26 @@ class Settings:
         "5 per day",
         "accountability-partner requests per member",
     )
+    break_after_minutes: int = setting(
+        "HARBOR_BREAK_AFTER_MINUTES",
+        _number(int, 15, 720),
+        60,
+        "minutes of queue work (no pause of 20) after which the queue suggests a moderator "
+        "take a break",
+    )
+    break_after_crisis_items: int = setting(
+        "HARBOR_BREAK_AFTER_CRISIS_ITEMS",
+        _number(int, 1, 100),
+        5,
+        "crisis items decided in one stretch after which the queue suggests a break",
+    )
+    on_duty_minutes: int = setting(
+        "HARBOR_ON_DUTY_MINUTES",
+        _number(int, 5, 1440),
+        120,
+        'a moderator who acted in the queue this recently is "on duty": marked so, and asked '
+        "in when a colleague asks everyone on duty",
+    )
     bind: str = setting("HARBOR_BIND", _text, "127.0.0.1:5000", "where gunicorn listens")
     web_workers: int | None = setting(
         "HARBOR_WEB_WORKERS",
@@ -449,6 +469,9 @@ class Settings:
             "HARBOR_JOURNAL_LIMIT": self.journal_limit,
             "HARBOR_TOOL_LIMIT": self.tool_limit,
             "HARBOR_PARTNER_REQUEST_LIMIT": self.partner_request_limit,
+            "HARBOR_BREAK_AFTER_MINUTES": self.break_after_minutes,
+            "HARBOR_BREAK_AFTER_CRISIS_ITEMS": self.break_after_crisis_items,
+            "HARBOR_ON_DUTY_MINUTES": self.on_duty_minutes,
         }
 
     @property

@@ -6,11 +6,11 @@ import re
 
 from sqlalchemy import select
 
-from forum.data.models import Post, Role
+from forum.data.models import Board, Post, Role
 from forum.data.review import ReviewItem
 from forum.extensions import db
 from moderation.crisis import Tier
-from tests.conftest import make_user
+from tests.conftest import FormClient, make_app, make_user
 
 CRISIS_POST = "I can't do this anymore. I've got the pills ready and I want to end it all tonight."
 
@@ -170,3 +170,23 @@ def test_evaluate_crisis_command(app, tmp_path):
     assert figures["by_tier"]["imminent texts"] == 1  # the whole bottle of pills
     bad = runner.invoke(args=[*args[:3], "--text-column", "nope", "--label-column", "label"])
     assert bad.exit_code != 0 and "nope" in bad.output
+
+
+def test_a_crisis_post_still_being_checked_keeps_its_helplines_on_the_screen(tmp_path, database):
+    """A page being checked refreshes itself every few seconds; the helplines are shown once, so
+    a refresh would take them away from the writer who is reading them."""
+    app = make_app(tmp_path, database, HARBOR_SCORING="worker")  # nothing scored at submit
+    forms = FormClient(app.test_client())
+    with app.app_context():
+        db.session.add(Board(slug="day-by-day", name="Day by day"))
+        db.session.commit()
+    forms.signup("Struggling")
+    response = post_topic(forms, CRISIS_POST)
+    page = forms.get(response.location).get_data(as_text=True)
+    assert 'id="helplines-first"' in page and "it is being checked" in page
+    assert 'http-equiv="refresh"' not in page
+    # an ordinary post being checked still refreshes, to show when it is through
+    other = FormClient(app.test_client())
+    other.signup("Steady")
+    ordinary = post_topic(other, "Day three, and the mornings are easier.", title="Day three")
+    assert 'http-equiv="refresh"' in other.get(ordinary.location).get_data(as_text=True)

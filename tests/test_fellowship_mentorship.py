@@ -287,6 +287,36 @@ def test_either_person_can_report_a_message_and_moderators_then_see_it(app, new_
     assert "A message from the moderators" in notes_for(app, "Sponsor")
 
 
+def test_a_message_report_has_the_categories_of_a_post_report(app, new_forms):
+    guide, newcomer, pair = paired(app, new_forms)
+    send(guide, pair, "Send me your address and your full name, now.")
+    with app.app_context():
+        message_id = db.session.scalar(
+            select(ConversationMessage.id).order_by(ConversationMessage.id.desc())
+        )
+    report_url = f"/mentorship/messages/{message_id}/report"
+    form = text(newcomer.get(report_url))
+    for label in ("Harassment or bullying", "Identifying details", "Spam or advertising"):
+        assert label in form
+    assert 'value="other" checked' in form
+    assert 'value="worried" checked' in text(newcomer.get(f"{report_url}?kind=worried"))
+    assert newcomer.submit(report_url, {"category": "gossip", "reason": ""}).status_code == 400
+    # a chosen category needs no words; "Something else" does
+    response = newcomer.submit(report_url, {"category": "harassment", "reason": ""})
+    assert response.status_code == 302
+    with app.app_context():
+        report = db.session.scalar(select(MessageReport))
+        assert (report.kind, report.category) == ("report", "harassment")
+        item = db.session.scalar(select(ReviewItem))
+        assert item.kind == "report"
+    make_user(app, "Mod", Role.MODERATOR)
+    moderator = new_forms()
+    moderator.login("Mod")
+    assert "Harassment or bullying" in text(moderator.get(f"/review/{item.id}"))
+    mine = newcomer.get("/account/data/export").get_json()["message_reports_made"]
+    assert [each["category"] for each in mine] == ["harassment"]
+
+
 def test_worried_report_opens_a_crisis_item(app, new_forms):
     guide, newcomer, pair = paired(app, new_forms)
     send(newcomer, pair, "Everything feels pointless lately.")

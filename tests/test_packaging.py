@@ -136,6 +136,9 @@ def test_a_bad_setting_stops_start_up_naming_the_variable(monkeypatch):
         ("HARBOR_REDIS_URL", "127.0.0.1:6379"),
         ("HARBOR_MESSAGE_LIMIT", "lots"),
         ("HARBOR_PROXY_HOPS", "-1"),
+        ("HARBOR_BREAK_AFTER_MINUTES", "0"),
+        ("HARBOR_BREAK_AFTER_CRISIS_ITEMS", "many"),
+        ("HARBOR_ON_DUTY_MINUTES", "2 hours"),
     ],
 )
 def test_every_kind_of_bad_value_is_refused(variable, value):

@@ -12,14 +12,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from forum.data.clock import utcnow
-from forum.data.models import Post, PostStatus, Role, User
+from forum.data.models import Board, Post, PostStatus, Role, User
 from forum.data.notifications import Notification
 from forum.data.review import AuditEntry, DebriefNote, Report, ReviewHelper, ReviewItem
 from forum.data.site_settings import get_setting
 from forum.extensions import db
 from forum.flow.runtime import RELOAD_KEY, run_worker
 from moderation.scoring import ScoringService
-from tests.conftest import FixedScorer, make_user
+from tests.conftest import FixedScorer, FormClient, make_app, make_user
 
 CRISIS = "I have the pills ready and I want to end it all tonight"
 
@@ -411,6 +411,41 @@ def test_five_crisis_decisions_bring_the_nudge(moderated_app, forms, new_forms, 
     act(mod, last, {"action": "approve", "reason": "peers answering"})
     page = text(mod.get(f"/review/{last}"))
     assert "Time for a breather?" in page and "decided 5 crisis items" in page
+
+
+def worked(app, pseudonym: str, minutes_ago: range | list[int]) -> None:
+    """Audit entries of a moderator's queue work, `minutes_ago` each."""
+    with app.app_context():
+        actor = db.session.scalar(select(User.id).where(User.pseudonym == pseudonym))
+        now = utcnow()
+        db.session.add_all(
+            AuditEntry(actor_id=actor, action="warn", created_at=now - timedelta(minutes=m))
+            for m in minutes_ago
+        )
+        db.session.commit()
+
+
+def test_the_break_and_on_duty_thresholds_are_settings(tmp_path, database, monkeypatch):
+    monkeypatch.setenv("HARBOR_BREAK_AFTER_MINUTES", "30")
+    monkeypatch.setenv("HARBOR_ON_DUTY_MINUTES", "30")
+    app = make_app(tmp_path, database)
+    forms = FormClient(app.test_client())
+    with app.app_context():
+        db.session.add(Board(slug="day-by-day", name="Day by day"))
+        db.session.commit()
+    forms.signup("Sam")
+    post_topic(forms, CRISIS, title="Tonight")
+    mod = moderator(app, lambda: FormClient(app.test_client()))
+    for name in ("Recent", "Earlier"):
+        make_user(app, name, Role.MODERATOR)
+    worked(app, "Mod", range(0, 40, 10))  # forty minutes: under the default hour
+    worked(app, "Recent", [10])
+    worked(app, "Earlier", [45])  # on duty by the default two hours, not by thirty minutes
+    (item_id,) = item_ids(app)
+    page = text(mod.get(f"/review/{item_id}"))
+    assert "Time for a breather?" in page and "for 30 minutes" in page
+    assert re.search(r">Recent \(on duty\)</option>", page)
+    assert re.search(r">Earlier</option>", page)
 
 
 def test_bulk_goes_back_only_to_a_page_of_harbor(moderated_app, forms, new_forms, boards):

@@ -1,6 +1,7 @@
 """Issue 14: safe messaging on a crisis post, and blocking a member, through the real forms."""
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -128,6 +129,82 @@ def test_a_moderators_block_never_hides_a_crisis_post_from_them(app, new_forms, 
     mod.submit(ordinary, {}, action=f"/members/{author_id}/block")
     assert "An ordinary day." not in text(mod.get(ordinary))
     assert "pills ready" in text(mod.get(crisis))
+
+
+def member_id(app, pseudonym: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.pseudonym == pseudonym))
+
+
+def pages_of(forms, url: str) -> list[str]:
+    """Every page of a keyset-paged list, following its "older" links."""
+    pages = [text(forms.get(url))]
+    while older := re.search(r'href="([^"]+before=[^"]+)" rel="next"', pages[-1]):
+        pages.append(text(forms.get(older.group(1).replace("&amp;", "&"))))
+    return pages
+
+
+def test_blocking_leaves_their_topics_out_of_board_lists_and_pages_stay_full(
+    app, new_forms, boards
+):
+    app.config["HARBOR_TOPICS_PER_PAGE"] = 2
+    target, blocker, other = new_forms(), new_forms(), new_forms()
+    target.signup("Hurtful")
+    blocker.signup("Hurt")
+    other.signup("Other")
+    for n in range(3):  # newest first: Kind 2, Harsh 2, Kind 1, Harsh 1, Kind 0, Harsh 0
+        topic_by(target, "You lot are pathetic.", title=f"Harsh {n}")
+        topic_by(other, "A good day.", title=f"Kind {n}")
+    blocker.submit("/b/day-by-day", {}, action=f"/members/{member_id(app, 'Hurtful')}/block")
+    pages = pages_of(blocker, "/b/day-by-day")
+    # filtered before the page is cut: two full pages of the other member's, then one
+    assert [re.findall(r">(Kind \d|Harsh \d)</a>", page) for page in pages] == [
+        ["Kind 2", "Kind 1"],
+        ["Kind 0"],
+    ]
+    assert "Topics started by members you blocked are hidden for you" in pages[0]
+    everyone = "".join(pages_of(other, "/b/day-by-day"))
+    assert all(f"Harsh {n}" in everyone for n in range(3)) and "you blocked" not in everyone
+    blocker.submit("/account/blocked", {}, action=f"/members/{member_id(app, 'Hurtful')}/unblock")
+    assert "Harsh 2" in text(blocker.get("/b/day-by-day"))
+
+
+def test_blocking_leaves_their_posts_out_of_search_results_and_pages_stay_full(
+    app, new_forms, boards
+):
+    app.config["HARBOR_SEARCH_RESULTS_PER_PAGE"] = 2
+    target, blocker, other = new_forms(), new_forms(), new_forms()
+    target.signup("Hurtful")
+    blocker.signup("Hurt")
+    other.signup("Other")
+    for n in range(3):
+        topic_by(target, f"compass harsh{n}", title=f"Harsh {n}")
+        topic_by(other, f"compass kind{n}", title=f"Kind {n}")
+    blocker.submit("/search", {}, action=f"/members/{member_id(app, 'Hurtful')}/block")
+    pages = pages_of(blocker, "/search?q=compass")
+    assert [re.findall(r"(kind\d|harsh\d)", page) for page in pages] == [
+        ["kind2", "kind1"],
+        ["kind0"],
+    ]
+    assert "Posts by members you blocked are left out of these results" in pages[0]
+    assert len(re.findall(r"harsh\d", "".join(pages_of(other, "/search?q=compass")))) == 3
+
+
+def test_a_moderators_block_keeps_crisis_topics_in_their_lists_and_the_queue(
+    app, new_forms, boards
+):
+    writer, mod = new_forms(), new_forms()
+    writer.signup("Writer")
+    make_user(app, "Mod", Role.MODERATOR)
+    mod.login("Mod")
+    topic_by(writer, "An ordinary compass day.", title="Ordinary")
+    topic_by(writer, f"{CRISIS_REPLY} compass", title="Tonight")
+    mod.submit("/b/day-by-day", {}, action=f"/members/{member_id(app, 'Writer')}/block")
+    board = text(mod.get("/b/day-by-day"))
+    assert ">Tonight</a>" in board and ">Ordinary</a>" not in board
+    results = text(mod.get("/search?q=compass"))
+    assert "pills ready" in results and "ordinary" not in results.lower()
+    assert "pills ready" in text(mod.get("/review/"))  # the queue is never filtered by a block
 
 
 def test_blocking_hides_their_private_messages(app, new_forms):

@@ -4,6 +4,9 @@ who blocked them (a line says so), and the blocked member is never told.
 A block changes only what its maker reads (and hears of: a blocked member's replies send
 them no notification). Moderators' work is untouched: a moderator who
 blocked someone still sees that member's crisis posts, and the queue shows everything.
+
+Lists (a board's topics, search results) leave the blocked members' texts out in the query
+itself (`unblocked`), so a keyset page is still full and its next-page link still right.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import AnonymousUserMixin
-from sqlalchemy import ForeignKey, delete, select
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, and_, bindparam, delete, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.data.clock import utcnow
@@ -43,6 +46,27 @@ def blocked_by(member: User | AnonymousUserMixin) -> frozenset[int]:
         return frozenset()
     query = select(MemberBlock.blocked_id).where(MemberBlock.blocker_id == member.id)
     return frozenset(db.session.scalars(query))
+
+
+def unblocked(
+    author_id: ColumnElement[int], has_crisis: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """A list's condition: not written by one of the ids bound as `blocked` (expanding), but
+    kept where it has crisis language and `moderating` is bound true. Written once, so a
+    prepared statement holds it; `blocks_bound` gives its values."""
+    return or_(
+        author_id.is_(None),
+        author_id.not_in(bindparam("blocked", expanding=True)),
+        and_(bindparam("moderating", type_=Boolean), has_crisis),
+    )
+
+
+def blocks_bound(member: User | AnonymousUserMixin) -> dict[str, object]:
+    """The values of `unblocked`'s parameters for `member`."""
+    return {
+        "blocked": sorted(blocked_by(member)),
+        "moderating": bool(member.is_authenticated and member.is_moderator),
+    }
 
 
 def block(blocker: User, blocked: User) -> None:

@@ -24,7 +24,7 @@ from itertools import chain
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Connection, event, inspect, or_, select, text
+from sqlalchemy import Boolean, Connection, bindparam, event, inspect, or_, select, text
 from sqlalchemy.orm import Session
 
 from forum.data.markdown import visible_text
@@ -240,12 +240,21 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def search_posts(
-    session: Session, terms: list[str], *, members: bool, before: int | None, limit: int
+    session: Session,
+    terms: list[str],
+    *,
+    members: bool,
+    before: int | None,
+    limit: int,
+    blocked: Iterable[int] = (),
+    moderating: bool = False,
 ) -> list[SearchResult]:
     """Published posts matching every term, newest first, older than post id `before`.
 
     Guests (`members=False`) never see posts on members-only boards, and no one sees posts of
-    a topic that is not published.
+    a topic that is not published. Posts by the `blocked` members are left out, in the query
+    so that a page stays full, except, for a moderator, in a topic with crisis language
+    (as forum.data.blocks.unblocked).
     """
     if not terms:
         return []
@@ -255,6 +264,12 @@ def search_posts(
     visible = "t.status = 'published' AND p.status = 'published' AND p.hidden_from_readers IS NULL"
     if not members:
         visible += " AND NOT b.members_only"
+    if blocked := sorted(blocked):
+        params.update(blocked=blocked, moderating=moderating)
+        visible += (
+            " AND (p.author_id IS NULL OR p.author_id NOT IN :blocked"
+            " OR (:moderating AND t.has_crisis))"
+        )
     columns = "p.id, p.topic_id, p.number, p.created_at, t.title, b.slug, b.name, p.content_warning"
     joins = "JOIN topics t ON t.id = p.topic_id JOIN boards b ON b.id = t.board_id"
     if dialect == "sqlite":
@@ -280,7 +295,12 @@ def search_posts(
             FROM found ORDER BY id DESC"""
     else:
         return []
-    rows = session.execute(text(statement), params).all()
+    query_text = text(statement)
+    if blocked:
+        query_text = query_text.bindparams(
+            bindparam("blocked", expanding=True), bindparam("moderating", type_=Boolean)
+        )
+    rows = session.execute(query_text, params).all()
     return [
         SearchResult(
             post_id=row[0],

@@ -71,7 +71,7 @@ class MessageForm(PostingForm):
 
 
 class MessageReportForm(FlaskForm):
-    reason = TextAreaField(
-        "What is wrong, or what worries you?",
-        validators=[DataRequired(message="Please say what, in a few words."), Length(max=500)],
-    )
+    """The words of a message report; its category (REPORT_CATEGORIES) is read beside it, as
+    the post report form reads it, and "Something else" needs the words."""
+
+    reason = TextAreaField("In a few words", validators=[Length(max=500)])

@@ -23,7 +23,7 @@ from werkzeug import Response
 
 from forum.data.blocks import blocked_by
 from forum.data.models import PostStatus, User
-from forum.data.review import ReviewItem
+from forum.data.review import REPORT_CATEGORIES, ReviewItem
 from forum.extensions import db
 from forum.fellowship import mentorship
 from forum.fellowship.forms import MentorRequestForm, MessageForm, MessageReportForm
@@ -40,6 +40,7 @@ from forum.web.compose import Draft, after_submit, helplines_first_for
 from forum.web.helplines import helplines_for_reader
 from forum.web.keyset import id_before, page_and_cursor
 from forum.web.pauses import pause_of
+from forum.web.plain_words import plain
 from moderation.policy import Reason, ReviewKind
 from moderation.submission import Place
 
@@ -261,15 +262,24 @@ def report(message_id: int) -> str | tuple[str, int] | Response:
         abort(404)
     if message.author_id == current_user.id:
         abort(400, "You can't report your own message.")
-    kind = request.values.get("kind", "report")
-    if kind not in ("report", "worried"):
+    # as for a post: the link chooses "I'm worried about this person" or a report, and the
+    # form asks which kind of problem it is
+    category = request.values.get("category") or (
+        "worried" if request.values.get("kind") == "worried" else ""
+    )
+    if category and category not in REPORT_CATEGORIES:
         abort(400, "Unknown kind of report.")
     form = MessageReportForm()
+    shown = {"message": message, "category": category, "categories": REPORT_CATEGORIES}
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
-        return render_template(
-            "fellowship/report_message.html", message=message, kind=kind, form=form
-        ), status
+        return render_template("fellowship/report_message.html", form=form, **shown), status
+    category = category or "other"
+    reason = form.reason.data.strip()
+    if category == "other" and not reason:
+        flash("Please say what worries you, in a few words.", "error")
+        return render_template("fellowship/report_message.html", form=form, **shown), 400
+    kind = "worried" if category == "worried" else "report"
     back = url_for(".conversation", mentorship_id=message.mentorship_id)
     already = select(MessageReport.id).where(
         MessageReport.message_id == message.id,
@@ -279,17 +289,25 @@ def report(message_id: int) -> str | tuple[str, int] | Response:
     if db.session.scalar(already):
         flash("You have already reported this message. The moderators have it.", "info")
         return redirect(back)
-    reason = form.reason.data.strip()
     db.session.add(
-        MessageReport(message_id=message.id, reporter_id=current_user.id, kind=kind, reason=reason)
+        MessageReport(
+            message_id=message.id,
+            reporter_id=current_user.id,
+            kind=kind,
+            category=category,
+            reason=reason,
+        )
     )
+    said = f": {reason[:200]}" if reason else ""
     if kind == "worried":
         filed = Reason(
-            ReviewKind.CRISIS, "the other person in the mentorship is worried about this person"
+            ReviewKind.CRISIS,
+            f"the other person in the mentorship is worried about this person{said}",
         )
     else:
         filed = Reason(
-            ReviewKind.REPORT, f"report from the other person in the mentorship: {reason[:200]}"
+            ReviewKind.REPORT,
+            f"report from the other person in the mentorship, {plain(category).lower()}{said}",
         )
     review_queue.file(message, [filed])
     db.session.commit()

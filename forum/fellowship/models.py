@@ -158,6 +158,8 @@ class MessageReport(db.Model):
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # "report" (breaks the guidelines) or "worried" (I'm worried about this person)
     kind: Mapped[str] = mapped_column(String(16))
+    # what the reporter chose it is: one of REPORT_CATEGORIES, as for a post's report
+    category: Mapped[str] = mapped_column(String(24), default="other", server_default="other")
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from forum.data.clock import utcnow
@@ -36,8 +37,6 @@ CLAIM_MINUTES = 15
 MODERATOR_MESSAGE = "moderator"
 # the note other moderators get when one asks them in on an item
 REVIEW_REQUEST = "review_request"
-# moderators who acted in the queue this recently are "on duty", and asked in first
-ON_DUTY_MINUTES = 120
 
 
 class ReviewError(Exception):
@@ -291,14 +290,11 @@ def other_moderators(but: User) -> list[User]:
 
 
 def moderators_on_duty(but: User) -> list[User]:
-    """Other moderators who acted in the queue in the last ON_DUTY_MINUTES (every other
+    """Other moderators who acted in the queue in the last HARBOR_ON_DUTY_MINUTES (every other
     moderator if nobody did): whom "ask another moderator" reaches."""
+    since = utcnow() - timedelta(minutes=current_app.config["HARBOR_ON_DUTY_MINUTES"])
     recent = set(
-        db.session.scalars(
-            select(AuditEntry.actor_id).where(
-                AuditEntry.created_at >= utcnow() - timedelta(minutes=ON_DUTY_MINUTES)
-            )
-        )
+        db.session.scalars(select(AuditEntry.actor_id).where(AuditEntry.created_at >= since))
     )
     others = other_moderators(but)
     return [other for other in others if other.id in recent] or others

@@ -1,14 +1,15 @@
 """Moderator wellbeing: noticing a long or heavy stretch in the queue.
 
 A stretch is a run of a moderator's queue work with no pause longer than BREAK_GAP_MINUTES
-(or since they last said they took a break). After STRETCH_MINUTES of it, or
-HEAVY_CRISIS_DECISIONS crisis items decided in it, the queue suggests, gently, a break.
-Read from the audit log: nothing new is recorded about the moderator.
+(or since they last said they took a break). After HARBOR_BREAK_AFTER_MINUTES of it, or
+HARBOR_BREAK_AFTER_CRISIS_ITEMS crisis items decided in it (forum/settings.py), the queue
+suggests, gently, a break. Read from the audit log: nothing new is recorded about the moderator.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from forum.data.clock import utcnow
@@ -16,8 +17,6 @@ from forum.data.review import AuditEntry, ReviewItem, ReviewReason
 from forum.extensions import db
 from moderation.policy import ReviewKind
 
-STRETCH_MINUTES = 60
-HEAVY_CRISIS_DECISIONS = 5
 BREAK_GAP_MINUTES = 20
 # what counts as deciding an item (not claiming it, nor reaching out)
 DECISIONS = ("approve", "remove", "edit", "redact", "warn", "silence", "suspend")
@@ -31,7 +30,11 @@ class Stretch:
 
     @property
     def break_suggested(self) -> bool:
-        return self.minutes >= STRETCH_MINUTES or self.crisis_decisions >= HEAVY_CRISIS_DECISIONS
+        config = current_app.config
+        return (
+            self.minutes >= config["HARBOR_BREAK_AFTER_MINUTES"]
+            or self.crisis_decisions >= config["HARBOR_BREAK_AFTER_CRISIS_ITEMS"]
+        )
 
 
 def current_stretch(moderator_id: int, break_taken_at: datetime | None = None) -> Stretch:

@@ -190,6 +190,7 @@ def _activity_data(user: User) -> dict[str, Any]:
             {
                 "message_id": report.message_id,
                 "kind": report.kind,
+                "category": report.category,
                 "reason": report.reason,
                 "created_at": _when(report.created_at),
             }

@@ -12,11 +12,11 @@ from flask import (
     request,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, exists, not_, select, tuple_
 from sqlalchemy.orm import joinedload, load_only
 from werkzeug import Response
 
-from forum.data.blocks import blocked_by
+from forum.data.blocks import blocked_by, blocks_bound, unblocked
 from forum.data.models import PendingEdit, Post, PostStatus, Topic, User
 from forum.data.notifications import follow_state
 from forum.data.posting import (
@@ -77,12 +77,17 @@ POSTS_ON_TOPIC_PAGE = (
     )
     .order_by(Post.number)
 )
+_ON_BOARD = (Topic.board_id == bindparam("board_id"), Topic.status == PostStatus.PUBLISHED)
+# a member's blocks are left out in the query, so each keyset page is full (forum.data.blocks)
 TOPICS_ON_BOARD = (
     select(Topic)
     .options(joinedload(Topic.author))
-    .where(Topic.board_id == bindparam("board_id"), Topic.status == PostStatus.PUBLISHED)
+    .where(*_ON_BOARD, unblocked(Topic.author_id, Topic.has_crisis))
     .order_by(Topic.last_post_at.desc(), Topic.id.desc())
     .limit(bindparam("limit"))
+)
+BLOCKED_TOPICS_ON_BOARD = select(
+    exists().where(*_ON_BOARD, not_(unblocked(Topic.author_id, Topic.has_crisis)))
 )
 TOPICS_ON_BOARD_BEFORE = TOPICS_ON_BOARD.where(
     tuple_(Topic.last_post_at, Topic.id) < tuple_(bindparam("before_at"), bindparam("before_id"))
@@ -100,7 +105,8 @@ def board(slug: str) -> str:
     """A board's topics, newest activity first, paginated by keyset (cost independent of depth)."""
     board = board_or_404(slug)
     per_page = current_app.config["HARBOR_TOPICS_PER_PAGE"]
-    page_params = {"board_id": board.id, "limit": per_page + 1}
+    hiding = blocks_bound(current_user)
+    page_params = {"board_id": board.id, "limit": per_page + 1, **hiding}
     if before := request.args.get("before"):
         before_at, before_id = parse_cursor(before, datetime, int)
         page_params.update(before_at=before_at, before_id=before_id)
@@ -108,8 +114,16 @@ def board(slug: str) -> str:
         TOPICS_ON_BOARD_BEFORE if before else TOPICS_ON_BOARD, page_params
     ).all()
     topics, older = page_and_cursor(topics, per_page, lambda topic: (topic.last_post_at, topic.id))
+    hides_blocked = bool(hiding["blocked"]) and db.session.scalar(
+        BLOCKED_TOPICS_ON_BOARD, {"board_id": board.id, **hiding}
+    )
     return render_template(
-        "boards/board.html", board=board, topics=topics, older=older, paged=bool(before)
+        "boards/board.html",
+        board=board,
+        topics=topics,
+        older=older,
+        paged=bool(before),
+        hides_blocked=hides_blocked,
     )
 
 
@@ -178,8 +192,13 @@ def topic(topic_id: int) -> str:
         form=ReplyForm() if current_user.is_authenticated else None,
         helplines_first=helplines_first,
         my_edits=my_edits,
-        waiting=any(post.status == PostStatus.PENDING for post in posts)
-        or any(not edit.held for edit in my_edits.values()),
+        # a page still being checked refreshes itself, but never away from the helplines a
+        # writer in crisis is reading (the reloaded page would not show them again)
+        waiting=helplines_first is None
+        and (
+            any(post.status == PostStatus.PENDING for post in posts)
+            or any(not edit.held for edit in my_edits.values())
+        ),
         new_here=first_posts_among(posts, current_user),
         my_reactions=reactions_of(current_user, posts),
         following=follow_state(topic.id, current_user),

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from forum.data.blocks import blocks_bound
 from forum.data.search_index import MAX_TERMS, search_posts, search_terms
 from forum.extensions import db
 from forum.ratelimit import SEARCH_LIMIT, limiter
@@ -28,12 +29,14 @@ def search() -> tuple[str, int] | str:
         problem = "Search for words: letters or numbers, not only punctuation."
         return render_template("search/results.html", query=query, problem=problem), 400
     per_page = current_app.config["HARBOR_SEARCH_RESULTS_PER_PAGE"]
+    hiding = blocks_bound(current_user)
     results = search_posts(
         db.session,
         terms,
         members=current_user.is_authenticated,
         before=before,
         limit=per_page + 1,
+        **hiding,
     )
     results, older = page_and_cursor(results, per_page, lambda result: (result.post_id,))
     return render_template(
@@ -44,4 +47,5 @@ def search() -> tuple[str, int] | str:
         older=older,
         paged=before is not None,
         max_terms=MAX_TERMS,
+        hides_blocked=bool(hiding["blocked"]),
     )

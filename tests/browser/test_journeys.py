@@ -88,11 +88,21 @@ def test_crisis_post_brings_up_the_helplines_first(visit):
     visit.assert_accessible("crisis-draft")
     page.get_by_role("button", name="Post topic").click()
 
+    # The drafting panel has the same name as the one after posting, so every look below is
+    # made on the topic page, once it has loaded (its style applied, the fragment scrolled to).
+    page.wait_for_url("**/t/*#helplines-first", wait_until="load")
     first = page.get_by_role("region", name="You don't have to go through this alone")
-    expect(first).to_be_visible()
+    expect(first).to_have_id("helplines-first")
+    expect(first).to_be_in_viewport()
     expect(first.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
-    post_text = page.get_by_text("I've got the pills ready")
-    assert first.bounding_box()["y"] < post_text.bounding_box()["y"]
+    # both boxes from one layout, so no scroll can fall between the two measurements
+    panel_top, post_top = page.evaluate(
+        """() => [document.getElementById("helplines-first"),
+                  document.querySelector("ol.posts > li")]
+            .map((element) => element.getBoundingClientRect().top)"""
+    )
+    assert -2 <= panel_top < 60, f"the helplines start at y={panel_top:.0f}, not at the top"
+    assert panel_top < post_top
     visit.assert_accessible("crisis-helplines")
     visit.screenshot("crisis-helplines-first")
 

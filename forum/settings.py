@@ -277,6 +277,22 @@ class Settings:
         "5 per day",
         "accountability-partner requests per member",
     )
+    meeting_propose_days: int = setting(
+        "HARBOR_MEETING_PROPOSE_DAYS",
+        _number(int, 0, 3650),
+        30,
+        "days a member has had their account before they may propose an online meeting",
+    )
+    meeting_waiting_days: int = setting(
+        "HARBOR_MEETING_WAITING_DAYS",
+        _number(int, 0, 365),
+        7,
+        "accounts younger than this (or with no posts) wait in a meeting's waiting room for a "
+        "host to let them in",
+    )
+    meeting_message_limit: str = setting(
+        "HARBOR_MEETING_MESSAGE_LIMIT", _rate, "20 per minute", "lines per member in a meeting"
+    )
     bind: str = setting("HARBOR_BIND", _text, "127.0.0.1:5000", "where gunicorn listens")
     web_workers: int | None = setting(
         "HARBOR_WEB_WORKERS",
@@ -411,6 +427,9 @@ class Settings:
             "HARBOR_JOURNAL_LIMIT": self.journal_limit,
             "HARBOR_TOOL_LIMIT": self.tool_limit,
             "HARBOR_PARTNER_REQUEST_LIMIT": self.partner_request_limit,
+            "HARBOR_MEETING_PROPOSE_DAYS": self.meeting_propose_days,
+            "HARBOR_MEETING_WAITING_DAYS": self.meeting_waiting_days,
+            "HARBOR_MEETING_MESSAGE_LIMIT": self.meeting_message_limit,
         }
 
     @property

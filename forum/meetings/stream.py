@@ -1,0 +1,86 @@
+"""A room's Server-Sent Events: each line published, with its number as the event id, and a
+nudge when who-is-where changes.
+
+A page that connects (or reconnects: EventSource sends Last-Event-ID by itself) first gets
+every line after the last it saw, from the database, then what the broker brings. A number
+that skips ahead means something was missed (Redis was down, the stream fell behind): the gap
+is read from the database, so a page never loses a line or shows two out of order. The stream
+holds no database connection while it waits, so a gunicorn thread per listener is the only
+cost (forum/gunicorn_config.py).
+"""
+
+import json
+from collections.abc import Iterator
+
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.meetings.broker import rooms
+from forum.meetings.models import MeetingOccasion, MeetingParticipant, ParticipantState
+from forum.meetings.room import line_html, lines_after
+
+# a comment line this often keeps proxies from closing a quiet stream, finds clients gone,
+# and checks the database for lines a lost event would have announced
+KEEPALIVE_SECONDS = 15.0
+RETRY_MS = 2000
+
+
+def _message(seq: int, html: str) -> str:
+    data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
+    return f"id: {seq}\nevent: line\n{data}\n\n"
+
+
+def _still_in(occasion_id: int, participant_id: int) -> bool:
+    state = db.session.scalar(
+        select(MeetingParticipant.state).where(MeetingParticipant.id == participant_id)
+    )
+    ended = db.session.scalar(
+        select(MeetingOccasion.ended_at).where(MeetingOccasion.id == occasion_id)
+    )
+    db.session.close()
+    return state in (ParticipantState.IN, ParticipantState.WAITING) and ended is None
+
+
+def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterator[str]:
+    subscription = rooms().subscribe(occasion_id)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        last = last_seen
+
+        def catch_up() -> Iterator[str]:
+            nonlocal last
+            for line in lines_after(occasion_id, last):
+                last = line.seq
+                yield _message(line.seq, line_html(line))
+            db.session.close()  # no connection held while the stream waits
+
+        yield from catch_up()
+        while True:
+            raw = subscription.get(timeout=KEEPALIVE_SECONDS)
+            if subscription.overflowed:
+                return  # the page reconnects and replays from the database
+            if raw is None:
+                if not _still_in(occasion_id, participant_id):
+                    yield "event: state\ndata: {}\n\n"
+                    return
+                yield ": still here\n\n"
+                yield from catch_up()
+                continue
+            event = json.loads(raw)
+            if "seq" in event:
+                if event["seq"] <= last:
+                    continue  # read from the database already
+                if event["seq"] > last + 1:
+                    yield from catch_up()
+                    continue
+                last = event["seq"]
+                yield _message(last, event["html"])
+            elif event.get("ended"):
+                yield "event: ended\ndata: {}\n\n"
+                return
+            else:
+                yield "event: state\ndata: {}\n\n"
+                if not _still_in(occasion_id, participant_id):
+                    return
+    finally:
+        subscription.close()

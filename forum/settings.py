@@ -290,6 +290,13 @@ class Settings:
         "accounts younger than this (or with no posts) wait in a meeting's waiting room for a "
         "host to let them in",
     )
+    meeting_streams: int = setting(
+        "HARBOR_MEETING_STREAMS",
+        _number(int, 0, 10000),
+        100,
+        "live meeting streams one web process holds open (each a gunicorn thread, added to "
+        "`HARBOR_WEB_THREADS`); past it a room's page refreshes itself instead",
+    )
     meeting_message_limit: str = setting(
         "HARBOR_MEETING_MESSAGE_LIMIT", _rate, "20 per minute", "lines per member in a meeting"
     )
@@ -430,6 +437,7 @@ class Settings:
             "HARBOR_MEETING_PROPOSE_DAYS": self.meeting_propose_days,
             "HARBOR_MEETING_WAITING_DAYS": self.meeting_waiting_days,
             "HARBOR_MEETING_MESSAGE_LIMIT": self.meeting_message_limit,
+            "HARBOR_MEETING_STREAMS": self.meeting_streams,
         }
 
     @property

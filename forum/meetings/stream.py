@@ -30,7 +30,8 @@ def _message(seq: int, html: str) -> str:
     return f"id: {seq}\nevent: line\n{data}\n\n"
 
 
-def _still_in(occasion_id: int, participant_id: int) -> bool:
+def _state_now(occasion_id: int, participant_id: int) -> str | None:
+    """The listener's state in the room; None once the meeting has ended."""
     state = db.session.scalar(
         select(MeetingParticipant.state).where(MeetingParticipant.id == participant_id)
     )
@@ -38,10 +39,14 @@ def _still_in(occasion_id: int, participant_id: int) -> bool:
         select(MeetingOccasion.ended_at).where(MeetingOccasion.id == occasion_id)
     )
     db.session.close()
-    return state in (ParticipantState.IN, ParticipantState.WAITING) and ended is None
+    return None if ended is not None else state
 
 
 def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterator[str]:
+    """The room's events for one listener. Someone in the waiting room hears only that
+    something changed (their page reloads when they are let in); nobody removed hears more."""
+    state = _state_now(occasion_id, participant_id)
+    waiting = state == ParticipantState.WAITING
     subscription = rooms().subscribe(occasion_id)
     try:
         yield f"retry: {RETRY_MS}\n\n"
@@ -49,6 +54,8 @@ def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterat
 
         def catch_up() -> Iterator[str]:
             nonlocal last
+            if waiting:
+                return
             for line in lines_after(occasion_id, last):
                 last = line.seq
                 yield _message(line.seq, line_html(line))
@@ -60,7 +67,7 @@ def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterat
             if subscription.overflowed:
                 return  # the page reconnects and replays from the database
             if raw is None:
-                if not _still_in(occasion_id, participant_id):
+                if _state_now(occasion_id, participant_id) != state:
                     yield "event: state\ndata: {}\n\n"
                     return
                 yield ": still here\n\n"
@@ -68,7 +75,7 @@ def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterat
                 continue
             event = json.loads(raw)
             if "seq" in event:
-                if event["seq"] <= last:
+                if waiting or event["seq"] <= last:
                     continue  # read from the database already
                 if event["seq"] > last + 1:
                     yield from catch_up()
@@ -80,7 +87,7 @@ def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterat
                 return
             else:
                 yield "event: state\ndata: {}\n\n"
-                if not _still_in(occasion_id, participant_id):
-                    return
+                if _state_now(occasion_id, participant_id) != state:
+                    return  # let in, removed, or the meeting ended: the page reloads
     finally:
         subscription.close()

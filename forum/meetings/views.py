@@ -7,6 +7,7 @@ and every control is a plain form that comes back to the room. With JavaScript
 forms in the background; those requests say so (X-Requested-With: fetch) and get JSON back.
 """
 
+import threading
 from datetime import UTC
 
 from flask import (
@@ -58,6 +59,10 @@ NO_SCRIPT_REFRESH_SECONDS = 8
 @bp.record_once
 def _start_broker(state) -> None:  # noqa: ANN001
     init_broker(state.app)
+    # each open stream holds a gunicorn thread: no more than the threads set aside for them
+    state.app.extensions["harbor_meeting_streams"] = threading.BoundedSemaphore(
+        max(state.app.config["HARBOR_MEETING_STREAMS"], 1)
+    )
 
 
 @bp.app_context_processor
@@ -346,11 +351,18 @@ def room_stream(meeting_id: int) -> Response:
             last = 0
     occasion_id, participant_id = occasion.id, here.id
     db.session.close()
-    return Response(
+    streams = current_app.extensions["harbor_meeting_streams"]
+    if not streams.acquire(blocking=False):
+        # every stream thread is taken: the page refreshes itself instead (meetings.js)
+        return Response("busy", status=503, headers={"Retry-After": "10"})
+
+    response = Response(
         stream_with_context(room_events(occasion_id, participant_id, max(last, 0))),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+    response.call_on_close(streams.release)  # however the stream ends, even before it starts
+    return response
 
 
 def _back(meeting: Meeting, go: str | None = None) -> Response:

@@ -6,6 +6,11 @@
   if (!roomEl || !window.EventSource || !window.fetch) { return; }
   var log = document.getElementById("room-log");
   var panel = document.getElementById("room-panel");
+  function hereState() {
+    var marker = panel.querySelector("[data-here-state]");
+    return marker ? marker.getAttribute("data-here-state") : "";
+  }
+  var stateAtLoad = hereState();
 
   function addLine(seq, html) {
     if (document.getElementById("line-" + seq)) { return; }
@@ -26,6 +31,7 @@
       .then(function (html) {
         if (html === null) { return; }
         panel.innerHTML = html;
+        if (hereState() !== stateAtLoad) { window.location.reload(); return; }
         var mayWrite = panel.querySelector("[data-may-write]");
         if (mayWrite && !document.getElementById("room-say")) { window.location.reload(); }
         if (!mayWrite && document.getElementById("room-say")) { window.location.reload(); }
@@ -73,4 +79,10 @@
   source.addEventListener("line", function (event) { addLine(event.lastEventId, event.data); });
   source.addEventListener("state", refreshPanel);
   source.addEventListener("ended", function () { source.close(); window.location.reload(); });
+  source.addEventListener("error", function () {
+    // the server refused the stream (busy) and the browser gave up: refresh as without script
+    if (source.readyState === EventSource.CLOSED) {
+      window.setTimeout(function () { window.location.reload(); }, 10000);
+    }
+  });
 })();

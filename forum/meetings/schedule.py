@@ -45,7 +45,7 @@ class WhenShown:
 
     moment: datetime  # in the reader's zone
     zone: str
-    repeats: str  # "Weekly on Tuesdays at 19:00 (Europe/London)", or ""
+    repeats: str  # "weekly on Tuesdays at 19:00, Europe/London time", or ""
 
     @property
     def label(self) -> str:
@@ -59,7 +59,6 @@ def shown_to(meeting: Meeting, reader: Any, now: datetime) -> WhenShown | None:
     zone = zone_name(reader)
     repeats = ""
     if meeting.weekday is not None:
-        repeats = (
-            f"Weekly on {WEEKDAYS[meeting.weekday]}s at {meeting.at_time} ({meeting.time_zone})"
-        )
+        day = WEEKDAYS[meeting.weekday]
+        repeats = f"weekly on {day}s at {meeting.at_time}, {meeting.time_zone} time"
     return WhenShown(start.astimezone(zone_named(zone)), zone, repeats)

@@ -42,7 +42,8 @@
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
     var error = form.querySelector(".room-say-error");
-    return fetch(form.action, {
+    // getAttribute: a button named "action" would shadow form.action
+    return fetch(form.getAttribute("action"), {
       method: "POST", body: data, credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
@@ -64,12 +65,16 @@
         form.querySelector(".room-say-confirm").hidden = true;
       }
       refreshPanel();
-    }).catch(function () { form.submit(); });
+    }).catch(function () {
+      // the background request failed: send the form as a plain page instead
+      form.setAttribute("data-plain", "");
+      form.requestSubmit(submitter || undefined);
+    });
   }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.hasAttribute("data-room-form")) { return; }
+    if (!form.hasAttribute("data-room-form") || form.hasAttribute("data-plain")) { return; }
     event.preventDefault();
     send(form, event.submitter);
   });

@@ -5,6 +5,8 @@
   var roomEl = document.getElementById("room");
   if (!roomEl || !window.EventSource || !window.fetch) { return; }
   var log = document.getElementById("room-log");
+  roomEl.classList.add("is-live");
+  log.scrollTop = log.scrollHeight;
   var panel = document.getElementById("room-panel");
   function hereState() {
     var marker = panel.querySelector("[data-here-state]");

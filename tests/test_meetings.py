@@ -233,6 +233,28 @@ def test_a_crisis_line_brings_helplines_alerts_the_chair_and_moderators(app, new
     assert "In the meeting" in page(moderator, f"/review/{item_id}")
 
 
+def test_crisis_language_out_of_turn_reaches_the_chair_not_the_room_and_details_are_asked(
+    app, new_forms
+):
+    mid, chair, cohost, greeter, moderator = room_with(app, new_forms)
+    sam = member(app, new_forms, "Sam")
+    act(sam, mid, "join", {})
+    act(sam, mid, "room/say", {"body": "Not my turn, but I want to die tonight."})
+    assert "You don't have to go through this alone" in page(sam, f"/meetings/{mid}/room")
+    chair_view = page(chair, f"/meetings/{mid}/room")
+    assert "Sam</strong> wrote words of crisis" in chair_view
+    assert "want to die tonight" not in chair_view
+    with app.app_context():
+        assert db.session.scalar(select(ReviewItem.priority)) >= 1000
+
+    act(chair, mid, "room/say", {"body": "Text me on 07700 900123 after the meeting."})
+    asked = page(chair, f"/meetings/{mid}/room")
+    assert "This may identify someone" in asked
+    assert "07700 900123" not in page(cohost, f"/meetings/{mid}/room")
+    act(chair, mid, "room/say", {"body": "Text me on 07700 900123 after.", "post_anyway": "y"})
+    assert "07700 900123" in page(cohost, f"/meetings/{mid}/room")
+
+
 def test_a_held_line_never_reaches_the_room(moderated_app, new_forms):
     app = moderated_app
     mid, chair, cohost, greeter, moderator = room_with(app, new_forms)

@@ -438,12 +438,21 @@ def may_write(occasion: MeetingOccasion, here: MeetingParticipant | None) -> boo
     return not here.muted and occasion.sharing_id == here.user_id
 
 
-def start_line(occasion: MeetingOccasion, user: User, body: str) -> MeetingLine:
-    """A line to be sent through the moderation flow (the caller sends it, then `said`)."""
+def start_line(
+    occasion: MeetingOccasion, user: User, body: str, crisis: bool
+) -> tuple[MeetingLine, bool]:
+    """A line to be sent through the moderation flow (the caller sends it, then `said`), and
+    whether it may reach the room. Someone who may not write now (not called, muted,
+    silenced) is refused, unless the line holds crisis language: then it is kept from the
+    room but goes to the chair and the moderators, and its writer sees helplines."""
     here = _in_room(occasion, user)
-    if here.muted:
-        raise PostingError("A host has muted you in this meeting.", 403)
-    if not may_write(occasion, here):
+    allowed = may_write(occasion, here) and not user.is_silenced()
+    if not allowed and not crisis:
+        if here.muted:
+            raise PostingError("A host has muted you in this meeting.", 403)
+        if user.is_silenced():
+            until = user.silenced_until.strftime("%Y-%m-%d %H:%M UTC")
+            raise PostingError(f"A moderator has paused your posting until {until}.", 403)
         raise PostingError("Raise your hand: you can write when the chair calls on you.", 403)
     line = MeetingLine(
         occasion_id=occasion.id,
@@ -455,13 +464,15 @@ def start_line(occasion: MeetingOccasion, user: User, body: str) -> MeetingLine:
     )
     db.session.add(line)
     db.session.flush()
-    return line
+    return line, allowed
 
 
-def said(line: MeetingLine) -> None:
+def said(line: MeetingLine, to_room: bool = True) -> None:
     """After the flow: a line not held reaches the room (on the fast checks' decision when a
     worker is yet to score it); crisis language alerts the chair and the moderators."""
-    if line.status == PostStatus.PENDING and line.decision.outcome != Outcome.HOLD:
+    if not to_room:
+        line.hold()  # for the moderators only: it waits in the queue with its reasons
+    elif line.status == PostStatus.PENDING and line.decision.outcome != Outcome.HOLD:
         line.release()
     if line.findings is not None and line.findings.crisis.is_crisis:
         line.crisis = True

@@ -49,7 +49,7 @@ from forum.meetings.models import (
 from forum.meetings.schedule import shown_to
 from forum.meetings.stream import room_events
 from forum.ratelimit import limiter
-from forum.web.compose import HELPLINES_FIRST, Draft, ensure_can_post
+from forum.web.compose import HELPLINES_FIRST, Draft
 from moderation.submission import Place
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -384,10 +384,10 @@ def room_say(meeting_id: int) -> Response:
     form = LineForm()
     if not form.validate_on_submit():
         raise PostingError(next(iter(form.errors.values()))[0], 400)
-    ensure_can_post()
     draft = Draft.of(Place.MEETING, form.body.data, confirmed=form.post_anyway.data)
-    if draft.needs_confirmation:
-        found = ", ".join(d.label for d in draft.details) if draft.details else "details"
+    crisis = draft.findings.crisis.shows_help
+    if draft.needs_confirmation and not crisis:
+        found = ", ".join(f"{d.kind.replace('_', ' ')} “{d.text}”" for d in draft.details)
         message = (
             f"This may identify someone ({found}). Change it, or tick “Send anyway” to send it."
         )
@@ -395,9 +395,10 @@ def room_say(meeting_id: int) -> Response:
             return jsonify(error=message, confirm=True), 409
         flash(message, "error")
         return redirect(url_for("meetings.room_page", meeting_id=meeting.id))
-    line = room.start_line(occasion, current_user, form.body.data)
+    line, allowed = room.start_line(occasion, current_user, form.body.data, crisis=crisis)
     draft.send(line)
-    room.said(line)
+    # crisis language with identifying details: the chair and moderators read it, not the room
+    room.said(line, to_room=allowed and not draft.needs_confirmation)
     db.session.commit()
     room_url = url_for("meetings.room_page", meeting_id=meeting.id)
     if line.findings is not None and line.findings.crisis.shows_help:

@@ -325,23 +325,37 @@ def room_page(meeting_id: int) -> str:
         form=LineForm(),
         helplines_first=helplines_first,
         refresh=NO_SCRIPT_REFRESH_SECONDS,
+        live=request.args.get("live") == "1",  # the page is live through meetings.js
         **context,
     )
 
 
+def _still_in_room(meeting: Meeting) -> tuple[MeetingOccasion, MeetingParticipant] | None:
+    occasion = room.live_occasion(meeting)
+    here = room.participant(occasion, current_user) if occasion else None
+    if here is None or here.state == ParticipantState.REMOVED:
+        return None
+    return occasion, here
+
+
 @bp.route("/<int:meeting_id>/room/panel")
 @login_required
-def room_panel(meeting_id: int) -> str:
+def room_panel(meeting_id: int) -> str | Response:
     meeting = _meeting_or_404(meeting_id)
-    occasion, here = _in_room_or_redirect(meeting)
-    return render_template("meetings/_panel.html", **_panel_context(meeting, occasion))
+    found = _still_in_room(meeting)
+    if found is None:
+        return Response(status=204)  # ended, or removed: the page reloads and says which
+    return render_template("meetings/_panel.html", **_panel_context(meeting, found[0]))
 
 
 @bp.route("/<int:meeting_id>/room/events")
 @login_required
 def room_stream(meeting_id: int) -> Response:
     meeting = _meeting_or_404(meeting_id)
-    occasion, here = _in_room_or_redirect(meeting)
+    found = _still_in_room(meeting)
+    if found is None:
+        return Response(status=204)  # EventSource stops reconnecting; the page reloads
+    occasion, here = found
     if here.state != ParticipantState.IN:
         last = occasion.last_seq  # from the waiting room: only what is said once let in
     else:
@@ -400,7 +414,10 @@ def room_say(meeting_id: int) -> Response:
     # crisis language with identifying details: the chair and moderators read it, not the room
     room.said(line, to_room=allowed and not draft.needs_confirmation)
     db.session.commit()
-    room_url = url_for("meetings.room_page", meeting_id=meeting.id)
+    # the writer's next page, with helplines first if need be (already live through the script)
+    room_url = url_for(
+        "meetings.room_page", meeting_id=meeting.id, live="1" if _fetching() else None
+    )
     if line.findings is not None and line.findings.crisis.shows_help:
         session[HELPLINES_FIRST] = [MeetingLine.review_type, line.id]
         return _back(meeting, room_url)

@@ -4,6 +4,13 @@
   "use strict";
   var roomEl = document.getElementById("room");
   if (!roomEl || !window.EventSource || !window.fetch) { return; }
+  var address = new URL(window.location.href);
+  if (address.searchParams.get("live") !== "1") {
+    // this copy of the page would refresh itself; the live one listens to the room instead
+    address.searchParams.set("live", "1");
+    window.location.replace(address.toString());
+    return;
+  }
   var log = document.getElementById("room-log");
   roomEl.classList.add("is-live");
   log.scrollTop = log.scrollHeight;
@@ -27,7 +34,7 @@
   function refreshPanel() {
     fetch(roomEl.dataset.panel, { headers: { "X-Requested-With": "fetch" }, credentials: "same-origin" })
       .then(function (response) {
-        if (response.redirected || !response.ok) { window.location.reload(); return null; }
+        if (response.status !== 200) { window.location.reload(); return null; }
         return response.text();
       })
       .then(function (html) {
@@ -88,7 +95,10 @@
   source.addEventListener("ended", function () { source.close(); window.location.reload(); });
   source.addEventListener("error", function () {
     // the server refused the stream (busy) and the browser gave up: refresh as without script
+    // the stream was refused: a 204 (ended, or removed: the panel's answer reloads the page at
+    // once, and the page says which) or a 503 (busy: try again in a while)
     if (source.readyState === EventSource.CLOSED) {
+      refreshPanel();
       window.setTimeout(function () { window.location.reload(); }, 10000);
     }
   });

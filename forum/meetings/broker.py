@@ -18,6 +18,8 @@ from typing import Protocol
 
 from flask import Flask, current_app
 
+from forum.meetings.events import RoomEvent
+
 log = logging.getLogger(__name__)
 CHANNEL_PREFIX = "harbor:meeting-room:"
 # a stream that can't keep up is dropped from its room (it reconnects and replays)
@@ -29,17 +31,17 @@ class Subscription:
 
     def __init__(self, broker: LocalRooms, room: int) -> None:
         self.room = room
-        self.events: queue.Queue[str] = queue.Queue(BACKLOG)
+        self.events: queue.Queue[RoomEvent] = queue.Queue(BACKLOG)
         self._broker = broker
         self.overflowed = False
 
-    def get(self, timeout: float) -> str | None:
+    def get(self, timeout: float) -> RoomEvent | None:
         try:
             return self.events.get(timeout=timeout)
         except queue.Empty:
             return None
 
-    def put(self, event: str) -> None:
+    def put(self, event: RoomEvent) -> None:
         try:
             self.events.put_nowait(event)
         except queue.Full:
@@ -70,9 +72,14 @@ class LocalRooms:
             if not listeners:
                 self._rooms.pop(subscription.room, None)
 
-    def deliver(self, room: int, event: str) -> None:
+    def deliver(self, room: int, raw: str) -> None:
+        """Hand an event to this process's streams of the room, decoded once for all."""
         with self._lock:
             listeners = list(self._rooms.get(room, ()))
+        if not listeners:
+            return
+        event = RoomEvent.decode(raw)
+        _ = event.sse  # made once here, not once per stream
         for subscription in listeners:
             subscription.put(event)
 

@@ -12,7 +12,6 @@ room's pages are told (forum/meetings/broker.py). Every host action is an audit 
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,6 +28,7 @@ from forum.data.posting import PostingError
 from forum.data.review import AuditEntry, ReviewItem, ReviewStatus
 from forum.extensions import db
 from forum.meetings.broker import rooms
+from forum.meetings.events import ENDED, LINE, STATE, RoomEvent
 from forum.meetings.formats import CODE_OF_CONDUCT, FORMATS
 from forum.meetings.models import (
     HostRole,
@@ -56,8 +56,8 @@ _PENDING_EVENTS = "meeting_room_events"
 # -- telling the room, once the transaction is in the database --------------------------------
 
 
-def _tell_room(occasion_id: int, **event_data: Any) -> None:
-    db.session.info.setdefault(_PENDING_EVENTS, []).append((occasion_id, json.dumps(event_data)))
+def _tell_room(occasion_id: int, event: RoomEvent) -> None:
+    db.session.info.setdefault(_PENDING_EVENTS, []).append((occasion_id, event.encode()))
 
 
 @event.listens_for(Session, "after_commit")
@@ -73,7 +73,7 @@ def _forget_after_rollback(session: Session) -> None:
 
 def _changed(occasion: MeetingOccasion) -> None:
     """Who is where changed (a hand, the sharer, the waiting room): pages fetch their panel."""
-    _tell_room(occasion.id, state=True)
+    _tell_room(occasion.id, RoomEvent(STATE))
 
 
 def _publish_line(line: MeetingLine) -> None:
@@ -85,7 +85,7 @@ def _publish_line(line: MeetingLine) -> None:
         .execution_options(synchronize_session=False)
     ).scalar_one()
     line.seq = seq
-    _tell_room(line.occasion_id, seq=seq, html=line_html(line))
+    _tell_room(line.occasion_id, RoomEvent(LINE, seq, line_html(line)))
 
 
 def line_html(line: MeetingLine) -> str:
@@ -547,7 +547,7 @@ def end(occasion: MeetingOccasion, host: User, keep_transcript: bool) -> None:
         None,
         "kept a transcript for 24 hours" if occasion.transcript_until else "ended; lines deleted",
     )
-    _tell_room(occasion.id, ended=True)
+    _tell_room(occasion.id, RoomEvent(ENDED))
 
 
 def _delete_lines(occasion_id: int) -> None:

@@ -9,13 +9,13 @@ holds no database connection while it waits, so a gunicorn thread per listener i
 cost (forum/gunicorn_config.py).
 """
 
-import json
 from collections.abc import Iterator
 
 from sqlalchemy import select
 
 from forum.extensions import db
 from forum.meetings.broker import rooms
+from forum.meetings.events import ENDED, LINE, sse_line
 from forum.meetings.models import MeetingOccasion, MeetingParticipant, ParticipantState
 from forum.meetings.room import line_html, lines_after
 
@@ -23,11 +23,6 @@ from forum.meetings.room import line_html, lines_after
 # and checks the database for lines a lost event would have announced
 KEEPALIVE_SECONDS = 15.0
 RETRY_MS = 2000
-
-
-def _message(seq: int, html: str) -> str:
-    data = "\n".join(f"data: {line}" for line in html.splitlines() or [""])
-    return f"id: {seq}\nevent: line\n{data}\n\n"
 
 
 def _state_now(occasion_id: int, participant_id: int) -> str | None:
@@ -58,35 +53,34 @@ def room_events(occasion_id: int, participant_id: int, last_seen: int) -> Iterat
                 return
             for line in lines_after(occasion_id, last):
                 last = line.seq
-                yield _message(line.seq, line_html(line))
+                yield sse_line(line.seq, line_html(line))
             db.session.close()  # no connection held while the stream waits
 
         yield from catch_up()
         while True:
-            raw = subscription.get(timeout=KEEPALIVE_SECONDS)
+            event = subscription.get(timeout=KEEPALIVE_SECONDS)
             if subscription.overflowed:
                 return  # the page reconnects and replays from the database
-            if raw is None:
+            if event is None:
                 if _state_now(occasion_id, participant_id) != state:
                     yield "event: state\ndata: {}\n\n"
                     return
                 yield ": still here\n\n"
                 yield from catch_up()
                 continue
-            event = json.loads(raw)
-            if "seq" in event:
-                if waiting or event["seq"] <= last:
+            if event.kind == LINE:
+                if waiting or event.seq <= last:
                     continue  # read from the database already
-                if event["seq"] > last + 1:
+                if event.seq > last + 1:
                     yield from catch_up()
                     continue
-                last = event["seq"]
-                yield _message(last, event["html"])
-            elif event.get("ended"):
-                yield "event: ended\ndata: {}\n\n"
+                last = event.seq
+                yield event.sse
+            elif event.kind == ENDED:
+                yield event.sse
                 return
             else:
-                yield "event: state\ndata: {}\n\n"
+                yield event.sse
                 if _state_now(occasion_id, participant_id) != state:
                     return  # let in, removed, or the meeting ended: the page reloads
     finally:

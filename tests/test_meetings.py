@@ -14,6 +14,7 @@ from forum.data.models import Role, User
 from forum.data.notifications import Notification
 from forum.data.review import AuditEntry, ReviewItem
 from forum.extensions import db
+from forum.meetings.broker import rooms
 from forum.meetings.models import (
     Meeting,
     MeetingBan,
@@ -21,7 +22,7 @@ from forum.meetings.models import (
     MeetingOccasion,
     MeetingParticipant,
 )
-from tests.conftest import make_user
+from tests.conftest import FormClient, make_app, make_user
 
 CRISIS_LINE = "I want to end my life tonight, I have the pills here."
 
@@ -315,3 +316,38 @@ def test_the_stream_replays_what_a_page_missed_after_its_last_event_id(app, new_
     ids = re.findall(r"^id: (\d+)$", received, re.M)
     assert ids[:2] == ["4", "5"]
     assert "Line number 1." in received and "Line number 0." not in received
+
+
+def test_a_one_off_meeting_is_listed_once_and_a_declined_one_never(app, new_forms):
+    chair = member(app, new_forms, "Chair Rowan")
+    moderator = member(app, new_forms, "Mod Ash", role=Role.MODERATOR)
+    soon = (utcnow() + timedelta(days=3)).date().isoformat()
+    assert propose(chair, "Newcomers evening", repeats="once", starts_on=soon).status_code == 302
+    missing = chair.submit("/meetings/propose", {"title": "No date", "repeats": "once"})
+    assert "Choose the date of a one-off meeting" in missing.get_data(as_text=True)
+    propose(chair, "Not this one")
+    approve(moderator, meeting_id(app, "Newcomers evening"))
+    moderator.submit(
+        "/meetings",
+        {"decision": "decline"},
+        action=f"/meetings/{meeting_id(app, 'Not this one')}/decide",
+    )
+    schedule = page(new_forms(), "/meetings")
+    assert "Newcomers evening" in schedule and "weekly on" not in schedule
+    assert "Not this one" not in schedule
+    with app.app_context():
+        told = db.session.scalars(select(Notification.subject)).all()
+    assert any("was not approved" in subject for subject in told)
+
+
+def test_with_redis_unreachable_a_room_still_hears_its_own_process(tmp_path, database):
+    app = make_app(tmp_path, database, HARBOR_REDIS_URL="redis://127.0.0.1:1/0")
+    forms = lambda: FormClient(app.test_client())  # noqa: E731
+    mid, chair, cohost, greeter, moderator = room_with(app, forms)
+    with app.app_context():
+        occasion_id = db.session.scalar(select(MeetingOccasion.id))
+        listening = rooms().subscribe(occasion_id)
+    act(chair, mid, "room/say", {"body": "Still here without Redis."})
+    event = listening.get(timeout=5)
+    listening.close()
+    assert event is not None and "Still here without Redis." in event.html

@@ -121,20 +121,27 @@ class RedisRooms(LocalRooms):
             self.deliver(room, event)
 
     def _listen(self) -> None:
-        """Deliver every room's events to this process's streams, reconnecting if Redis goes."""
+        """Deliver every room's events to this process's streams, reconnecting if Redis goes
+        (logged once per outage; streams catch up from the database meanwhile)."""
+        pause = 1.0
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                if pause > 1.0:
+                    log.warning("meetings: the Redis subscription is back")
+                pause = 1.0
                 while True:
                     message = pubsub.get_message(timeout=1.0)
                     if message is None or message["type"] != "pmessage":
                         continue
                     room = int(message["channel"].decode().removeprefix(CHANNEL_PREFIX))
                     self.deliver(room, message["data"].decode())
-            except Exception:  # noqa: BLE001 - reconnect after a pause; streams replay meanwhile
-                log.warning("meetings: lost the Redis subscription; retrying")
-                time.sleep(1)
+            except Exception:  # noqa: BLE001 - reconnect after a pause
+                if pause == 1.0:
+                    log.warning("meetings: lost the Redis subscription; retrying")
+                time.sleep(pause)
+                pause = min(pause * 2, 30.0)
 
 
 def init_broker(app: Flask) -> None:

@@ -74,9 +74,16 @@ class ProposeForm(FlaskForm):
     )
     greeter = StringField("Greeter (a pseudonym)", validators=[Length(max=32)], filters=[_strip])
 
-    def validate_starts_on(self, field: DateField) -> None:
-        if self.repeats.data == "once" and field.data is None:
-            raise ValidationError("Choose the date of a one-off meeting.")
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        """A one-off needs its date (Optional() would end the field's own checks first)."""
+        valid = super().validate(extra_validators)
+        if self.repeats.data == "once" and self.starts_on.data is None:
+            self.starts_on.errors = [
+                *self.starts_on.errors,
+                "Choose the date of a one-off meeting.",
+            ]
+            return False
+        return valid
 
 
 class LineForm(FlaskForm):

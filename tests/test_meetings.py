@@ -93,7 +93,7 @@ def room_with(app, new_forms):  # noqa: ANN001, ANN201
     cohost = member(app, new_forms, "Cove")
     greeter = member(app, new_forms, "Wren")
     moderator = member(app, new_forms, "Mod Ash", role=Role.MODERATOR)
-    assert propose(chair, co_hosts="Cove", greeter="Wren").status_code == 302
+    assert propose(chair, co_hosts="Cove", greeter="Wren", reading="").status_code == 302
     mid = meeting_id(app)
     assert approve(moderator, mid).status_code == 302
     act(chair, mid, "open", {})
@@ -116,7 +116,13 @@ def test_a_member_proposes_a_moderator_approves_and_guests_see_open_meetings_in_
 
     chair = member(app, new_forms, "Chair Rowan")
     propose(chair)
-    propose(chair, "Members' step study", members_only="y", format="step_study")
+    propose(
+        chair,
+        "Members' step study",
+        members_only="y",
+        format="step_study",
+        reading="Tonight: step one, in my words. Honesty first.",
+    )
     guest = new_forms()
     assert "Tuesday open share" not in page(guest, "/meetings")  # waiting for a moderator
     moderator = member(app, new_forms, "Mod Ash", role=Role.MODERATOR)
@@ -138,6 +144,10 @@ def test_a_member_proposes_a_moderator_approves_and_guests_see_open_meetings_in_
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action)).all()
     assert actions.count("meeting_approve") == 2
+    study = meeting_id(app, "Members' step study")
+    act(chair, study, "open", {})
+    opened = page(chair, f"/meetings/{study}/room")
+    assert "Tonight: step one, in my words." in opened and "Code of conduct" in opened
 
 
 def test_hands_shares_a_late_comer_and_the_waiting_room(app, new_forms):

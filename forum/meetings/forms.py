@@ -64,6 +64,10 @@ class ProposeForm(FlaskForm):
     duration_minutes = IntegerField(
         "Length in minutes", default=60, validators=[NumberRange(15, 240, "15 to 240 minutes.")]
     )
+    reading = TextAreaField(
+        "The reading you post at the opening (optional)",
+        validators=[Length(max=3000)],
+    )
     greeting = TextAreaField(
         "What the greeter says to late-comers",
         default="Glad you made it. We're in the shares; raise your hand whenever you like.",

@@ -13,6 +13,7 @@ from forum.data.clock import utcnow
 from forum.data.models import User
 from forum.data.moderated import ModeratedText, PostStatus
 from forum.extensions import db
+from forum.meetings.formats import FORMATS
 from moderation.submission import Place, Standing, Submission
 
 
@@ -47,6 +48,9 @@ class Meeting(db.Model):
     at_time: Mapped[str] = mapped_column(String(5))  # "19:00", in the meeting's zone
     time_zone: Mapped[str] = mapped_column(String(64))
     duration_minutes: Mapped[int] = mapped_column(default=60)
+    # the reading the chair posts at the opening, in their own words (a moderator reads it
+    # when approving the chair); empty: the format's
+    reading: Mapped[str] = mapped_column(Text, default="")
     # what the greeter says to whoever comes in late
     greeting: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -54,6 +58,11 @@ class Meeting(db.Model):
     approved_at: Mapped[datetime | None]
 
     chair: Mapped[User | None] = relationship(foreign_keys=[chair_id])
+
+    @property
+    def opening_reading(self) -> str:
+        return self.reading.strip() or FORMATS[self.format].reading
+
     hosts: Mapped[list["MeetingHost"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="MeetingHost.user_id"
     )

@@ -150,6 +150,7 @@ def propose(
     time_zone: str,
     duration_minutes: int,
     greeting: str,
+    reading: str,
     co_hosts: list[str],
     greeter: str | None,
 ) -> Meeting:
@@ -171,6 +172,7 @@ def propose(
         time_zone=time_zone,
         duration_minutes=duration_minutes,
         greeting=greeting,
+        reading=reading,
         status=MeetingStatus.PROPOSED,
     )
     hosts = {}
@@ -276,7 +278,7 @@ def open_meeting(meeting: Meeting, host: User) -> MeetingOccasion:
     db.session.add(occasion)
     db.session.flush()
     db.session.add(MeetingParticipant(occasion_id=occasion.id, user_id=host.id))
-    _harbor_line(occasion, host, LineKind.READING, FORMATS[meeting.format].reading)
+    _harbor_line(occasion, host, LineKind.READING, meeting.opening_reading)
     _harbor_line(occasion, host, LineKind.READING, CODE_OF_CONDUCT)
     _audit(host, "meeting_open", meeting, None, "opened the room")
     return occasion

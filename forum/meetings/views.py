@@ -193,6 +193,7 @@ def propose() -> str | Response:
             time_zone=form.time_zone.data,
             duration_minutes=form.duration_minutes.data,
             greeting=form.greeting.data.strip(),
+            reading=(form.reading.data or "").strip(),
             co_hosts=[n.strip() for n in (form.co_hosts.data or "").split(",") if n.strip()],
             greeter=form.greeter.data or None,
         )

@@ -30,6 +30,7 @@ def upgrade():
         sa.Column("at_time", sa.String(length=5), nullable=False),
         sa.Column("time_zone", sa.String(length=64), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("reading", sa.Text(), nullable=False),
         sa.Column("greeting", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),

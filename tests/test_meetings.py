@@ -361,3 +361,28 @@ def test_with_redis_unreachable_a_room_still_hears_its_own_process(tmp_path, dat
     event = listening.get(timeout=5)
     listening.close()
     assert event is not None and "Still here without Redis." in event.html
+
+
+def test_deleting_an_account_deletes_its_lines_attendance_and_plans(app, new_forms):
+    mid, chair, cohost, greeter, moderator = room_with(app, new_forms)
+    act(chair, mid, "room/say", {"body": "A line kept in the transcript."})
+    act(chair, mid, "room/say", {"body": "I want to end my life tonight."})  # under review
+    act(chair, mid, "room/end", {"keep_transcript": "y"})
+    with app.app_context():
+        occasion_id = db.session.scalar(select(MeetingOccasion.id))
+    chair.submit(f"/meetings/{mid}/{occasion_id}/plan", {"plan": "Walk every morning."})
+    deleted = chair.submit(
+        "/account/data",
+        {"posts": "keep", "password": "correct horse battery"},
+        action="/account/delete",
+    )
+    assert deleted.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(MeetingLine.id)) is None
+        assert (
+            db.session.scalar(
+                select(MeetingParticipant.id).where(MeetingParticipant.plan.is_not(None))
+            )
+            is None
+        )
+        assert db.session.scalar(select(Meeting.chair_id)) is None

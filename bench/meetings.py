@@ -171,9 +171,18 @@ async def warm_up(port: int, meeting_id: int, cookie: str, token: str) -> None:
 
 
 async def chair(
-    port: int, meeting_id: int, cookie: str, token: str, seconds: float, sent: list, failed: list
+    port: int,
+    meeting_id: int,
+    cookie: str,
+    token: str,
+    seconds: float,
+    phase: float,
+    sent: list,
+    failed: list,
 ) -> None:
-    start = time.perf_counter()
+    """A line a second, `phase` seconds into each second: the meetings' chairs do not all
+    press Send at the same instant (a burst of 20 at once would measure the burst)."""
+    start = time.perf_counter() + phase
     for k in range(int(seconds)):
         await asyncio.sleep(max(0.0, start + k - time.perf_counter()))
         now = time.perf_counter()
@@ -226,8 +235,8 @@ async def run_load(base: str, ids: list[int], listeners: int, seconds: float) ->
     began = time.perf_counter()
     await asyncio.gather(
         *(
-            chair(port, m, c, t, seconds, sent, failed)
-            for m, c, t in zip(ids, chair_cookies, tokens, strict=True)
+            chair(port, m, c, t, seconds, n / len(ids), sent, failed)
+            for n, (m, c, t) in enumerate(zip(ids, chair_cookies, tokens, strict=True))
         )
     )
     await asyncio.sleep(3)  # the last lines arrive

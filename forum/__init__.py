@@ -42,6 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from forum import hooks, security
     from forum.fellowship import views as fellowship
+    from forum.meetings import views as meetings
     from forum.pages import (
         account_data,
         admin,
@@ -86,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(practice.bp)
     app.register_blueprint(blocking.bp)
     app.register_blueprint(safe_messaging.bp)
+    app.register_blueprint(meetings.bp)
     errors.register(app)
 
     from forum.cli import harbor_cli

@@ -20,7 +20,12 @@ bind = settings.bind
 workers = settings.gunicorn_workers
 # gthread, with each request's head gathered by the event loop: slow clients hold no thread
 worker_class = "forum.web_worker.SlowClientSafeWorker"
-threads = settings.web_threads
+# a live meeting's stream (Server-Sent Events, forum/meetings/stream.py) holds its thread for
+# as long as the page is open: those threads come on top of the ones that serve pages
+threads = settings.web_threads + settings.meeting_streams
+# connections a worker takes at once (gthread stops accepting past it): every thread's, and as
+# many again waiting for a thread or kept alive
+worker_connections = 2 * threads + 100
 timeout = 30
 graceful_timeout = 20
 # Several workers: close each connection after its response. A gthread worker accepts every

@@ -332,6 +332,29 @@ class Settings:
         'a moderator who acted in the queue this recently is "on duty": marked so, and asked '
         "in when a colleague asks everyone on duty",
     )
+    meeting_propose_days: int = setting(
+        "HARBOR_MEETING_PROPOSE_DAYS",
+        _number(int, 0, 3650),
+        30,
+        "days a member has had their account before they may propose an online meeting",
+    )
+    meeting_waiting_days: int = setting(
+        "HARBOR_MEETING_WAITING_DAYS",
+        _number(int, 0, 365),
+        7,
+        "accounts younger than this (or with no posts) wait in a meeting's waiting room for a "
+        "host to let them in",
+    )
+    meeting_streams: int = setting(
+        "HARBOR_MEETING_STREAMS",
+        _number(int, 0, 10000),
+        100,
+        "live meeting streams one web process holds open (each a gunicorn thread, added to "
+        "`HARBOR_WEB_THREADS`); past it a room's page refreshes itself instead",
+    )
+    meeting_message_limit: str = setting(
+        "HARBOR_MEETING_MESSAGE_LIMIT", _rate, "20 per minute", "lines per member in a meeting"
+    )
     bind: str = setting("HARBOR_BIND", _text, "127.0.0.1:5000", "where gunicorn listens")
     web_workers: int | None = setting(
         "HARBOR_WEB_WORKERS",
@@ -472,6 +495,10 @@ class Settings:
             "HARBOR_BREAK_AFTER_MINUTES": self.break_after_minutes,
             "HARBOR_BREAK_AFTER_CRISIS_ITEMS": self.break_after_crisis_items,
             "HARBOR_ON_DUTY_MINUTES": self.on_duty_minutes,
+            "HARBOR_MEETING_PROPOSE_DAYS": self.meeting_propose_days,
+            "HARBOR_MEETING_WAITING_DAYS": self.meeting_waiting_days,
+            "HARBOR_MEETING_MESSAGE_LIMIT": self.meeting_message_limit,
+            "HARBOR_MEETING_STREAMS": self.meeting_streams,
         }
 
     @property

@@ -18,6 +18,7 @@ class Place(StrEnum):
     REPLY = "reply"
     PRIVATE_MESSAGE = "private_message"  # between a mentor and a newcomer
     COPING_TOOL = "coping_tool"  # a member's "what worked for me" in the library, with its name
+    MEETING = "meeting"  # a line in a live online meeting, read at once by everyone there
 
 
 class Field(StrEnum):

@@ -51,6 +51,15 @@ EXPORTED_LINKS = {
     "journal_entries.user_id": "daily_practice",
     "coping_tools.author_id": "daily_practice",
     "tool_helped.user_id": "daily_practice",
+    # online meetings (forum/meetings/export.py)
+    "meetings.chair_id": "meetings",
+    "meetings.approved_by_id": "meetings",
+    "meeting_hosts.user_id": "meetings",
+    "meeting_bans.user_id": "meetings",
+    "meeting_bans.banned_by_id": "meetings",
+    "meeting_occasions.sharing_id": "meetings",
+    "meeting_participants.user_id": "meetings",
+    "meeting_lines.author_id": "meetings",
 }
 # users' columns that are not shown as they are, and why
 ACCOUNT_NOT_SHOWN = {

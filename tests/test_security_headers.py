@@ -195,6 +195,7 @@ def test_no_page_holds_inline_script_style_or_handlers(app, forms, new_forms, bo
     pages.update(_fellowship_pages(app, new_forms, mod))
     pages[("member", "database down")] = _database_down_page(record)
     pages.update(_practice_pages(app, new_forms, mod))
+    pages.update(_meetings_pages(app, new_forms))
     for (who, url), response in pages.items():
         html = response.get_data(as_text=True)
         assert "<html" in html, (who, url, response.status_code)
@@ -254,6 +255,36 @@ def _fellowship_pages(app, new_forms, mod) -> dict:  # noqa: ANN001
         )
     pages[("moderator", "reported message")] = mod.get(f"/review/{item_id}")
     pages[("moderator", "/welcome")] = mod.get("/welcome")
+    return pages
+
+
+def _meetings_pages(app, new_forms) -> dict:  # noqa: ANN001
+    """The meetings schedule, a proposal, a meeting, a live room (with a crisis alert and
+    someone waiting), the waiting room, a room line's review item and the close's plan."""
+    from forum.meetings.models import MeetingLine, MeetingOccasion
+    from tests.test_meetings import act, member, room_with
+
+    mid, chair, cohost, greeter, moderator = room_with(app, new_forms)
+    waiting = member(app, new_forms, "Brand New", days=0, posts=0)
+    act(waiting, mid, "join", {})
+    act(chair, mid, "room/say", {"body": "I want to end my life tonight."})
+    with app.app_context():
+        item_id = db.session.scalar(
+            select(ReviewItem.id).where(ReviewItem.subject_type == MeetingLine.review_type)
+        )
+    room = f"/meetings/{mid}/room"
+    pages = {
+        ("guest", "/meetings"): new_forms().get("/meetings"),
+        ("member", "/meetings/propose"): chair.get("/meetings/propose"),
+        ("member", f"/meetings/{mid}"): cohost.get(f"/meetings/{mid}"),
+        ("member", room): chair.get(room),
+        ("member", "waiting room"): waiting.get(room),
+        ("moderator", f"/review/{item_id}"): moderator.get(f"/review/{item_id}"),
+    }
+    act(chair, mid, "room/end", {"keep_transcript": "y"})
+    with app.app_context():
+        occasion_id = db.session.scalar(select(MeetingOccasion.id))
+    pages[("member", "plan")] = chair.get(f"/meetings/{mid}/{occasion_id}/plan")
     return pages
 
 

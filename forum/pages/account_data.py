@@ -47,6 +47,7 @@ from forum.fellowship.models import (
 )
 from forum.flow.queue import open_item
 from forum.flow.review_actions import resolve_item
+from forum.meetings.export import erase_lines_of, meetings_data
 from forum.pages.forms import DeleteAccountForm
 from forum.practice.export import practice_data
 from forum.practice.library import erase_tools_of
@@ -350,6 +351,8 @@ def member_data(user: User) -> dict[str, Any]:
         **_activity_data(user),
         # pledges, journal (unsealed), SOS uses, partners, coping tools: forum/practice
         "daily_practice": practice_data(user),
+        # meetings chaired or hosted, attendance and 7-day plans, lines: forum/meetings
+        "meetings": meetings_data(user),
         "not_included": NOT_INCLUDED,
     }
 
@@ -392,6 +395,7 @@ def delete_member(user: User, erase_posts: bool) -> None:
         for message in db.session.scalars(written).all():
             erase_message(message)
         erase_tools_of(user)
+    erase_lines_of(user)  # a meeting's lines are never kept under "former member"
     take_back_all(user)  # the counts on other members' posts drop with the reactions
     db.session.delete(user)
 

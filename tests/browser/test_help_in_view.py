@@ -7,13 +7,11 @@ The pages after a crisis post are saved to docs/screenshots/ (crisis-after-post-
 HARBOR_UPDATE_SCREENSHOTS=1 is set.
 """
 
-import os
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.browser.docs_screenshots import SCREENSHOTS
 from tests.browser.live_server import PASSWORD
 
 pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright")
@@ -21,13 +19,6 @@ pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright
 CRISIS_TEXT = "I can't do this anymore. I've got the pills ready and I want to end it all tonight."
 IDENTIFYING_TEXT = "Email me at jordan.reyes.1987@gmail.com if you want to talk tonight."
 WIDTHS = {320: 640, 375: 812, 1280: 800}  # viewport width: its height
-# Written over docs/screenshots/ only when asked (HARBOR_UPDATE_SCREENSHOTS=1), so that a test
-# run leaves the working tree as it found it.
-SCREENSHOTS = (
-    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-    if os.environ.get("HARBOR_UPDATE_SCREENSHOTS")
-    else Path(tempfile.mkdtemp(prefix="harbor-screenshots-"))
-)
 SCREENSHOT_NAMES = {375: "phone", 1280: "desktop"}
 
 

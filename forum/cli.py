@@ -133,10 +133,18 @@ def _service_for_command(wait: float) -> ScoringService:
 @harbor_cli.command("worker")
 @click.option("--once", is_flag=True, help="Score what waits now, then stop.")
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between empty polls.")
-def worker_command(once: bool, interval: float) -> None:
-    """Score waiting posts (and rescore fallback-scored ones once Detoxify is back)."""
+@click.option(
+    "--wait", default=120.0, show_default=True, help="With --once: seconds to wait for Detoxify."
+)
+def worker_command(once: bool, interval: float, wait: float) -> None:
+    """Score waiting posts (and rescore fallback-scored ones once Detoxify is back).
 
-    scored = run_worker(scoring_service(), forever=not once, interval=interval)
+    With --once the model is waited for first: a one-shot run then scores with Detoxify, and
+    never exits while torch is still loading in its thread (which aborts the process).
+    """
+
+    service = _service_for_command(wait) if once else scoring_service()
+    scored = run_worker(service, forever=not once, interval=interval)
     click.echo(f"Scored {scored} posts.")
 
 

@@ -3,11 +3,11 @@ barred, every meeting they went to (with their 7-day plans) and any line of thei
 stored (a kept transcript, or one a moderator has yet to decide on). Deleting the account
 deletes their lines and, by the tables' ON DELETE CASCADE, their attendance and roles."""
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from forum.data.clock import exported
 from forum.data.models import User
 from forum.extensions import db
 from forum.flow.queue import open_item
@@ -20,10 +20,6 @@ from forum.meetings.models import (
     MeetingOccasion,
     MeetingParticipant,
 )
-
-
-def _when(value: datetime | None) -> str | None:
-    return f"{value.isoformat()}Z" if value else None
 
 
 def meetings_data(user: User) -> dict[str, Any]:
@@ -61,7 +57,7 @@ def meetings_data(user: User) -> dict[str, Any]:
                 "format": m.format,
                 "status": m.status,
                 "weekday": m.weekday,
-                "starts_on": m.starts_on.isoformat() if m.starts_on else None,
+                "starts_on": exported(m.starts_on),
                 "at": f"{m.at_time} {m.time_zone}",
                 "greeting": m.greeting,
             }
@@ -72,24 +68,24 @@ def meetings_data(user: User) -> dict[str, Any]:
             {
                 "meeting": title,
                 "you_were": "removed" if who == user.id else "the host who removed someone",
-                "at": _when(at),
+                "at": exported(at),
             }
             for title, at, who in barred
         ],
         "attended": [
             {
                 "meeting": here.occasion.meeting.title,
-                "started_at": _when(here.occasion.started_at),
+                "started_at": exported(here.occasion.started_at),
                 "state": here.state,
                 "muted": here.muted,
                 "seven_day_plan": here.plan,
-                "plan_written_at": _when(here.plan_written_at),
+                "plan_written_at": exported(here.plan_written_at),
             }
             for here in attended
         ],
         "sharing_now_in": list(sharing),
         "lines_still_stored": [
-            {"said_at": _when(line.created_at), "text": line.body, "status": line.status}
+            {"said_at": exported(line.created_at), "text": line.body, "status": line.status}
             for line in lines
         ],
     }

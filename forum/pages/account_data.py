@@ -20,7 +20,6 @@ Harbor's code).
 """
 
 import json
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
@@ -30,7 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug import Response
 
 from forum.data.blocks import blocks_of
-from forum.data.clock import utcnow
+from forum.data.clock import exported, utcnow
 from forum.data.member_sessions import MemberSession
 from forum.data.models import Post, PostRevision, PostStatus, Topic, User
 from forum.data.moderated import Moderated, ScoringState
@@ -71,10 +70,6 @@ NOT_INCLUDED = [
 ]
 
 
-def _when(value: datetime | None) -> str | None:
-    return f"{value.isoformat()}Z" if value else None
-
-
 def _post_data(post: Post, revisions: list[PostRevision]) -> dict[str, Any]:
     return {
         "id": post.id,
@@ -84,12 +79,12 @@ def _post_data(post: Post, revisions: list[PostRevision]) -> dict[str, Any]:
         "number_in_topic": post.number,
         "starts_topic": post.is_first,
         "status": post.status,
-        "created_at": _when(post.created_at),
-        "edited_at": _when(post.edited_at),
+        "created_at": exported(post.created_at),
+        "edited_at": exported(post.edited_at),
         "body": post.body,
         "earlier_versions": [
             {
-                "replaced_at": _when(revision.created_at),
+                "replaced_at": exported(revision.created_at),
                 "replaced_by": revision.replaced_by,
                 "title": revision.title,
                 "body": revision.body,
@@ -109,7 +104,7 @@ def _pending_edit_data(post: Post) -> dict[str, Any] | None:
         "title": edit.title,
         "body": edit.body,
         "content_warning": edit.content_warning,
-        "written_at": _when(edit.created_at),
+        "written_at": exported(edit.created_at),
         "held_for_a_moderator": edit.held,
     }
 
@@ -129,7 +124,7 @@ def _message_data(message: ConversationMessage, user: User) -> dict[str, Any]:
     data = {
         "from_you": mine,
         "status": message.status,
-        "created_at": _when(message.created_at),
+        "created_at": exported(message.created_at),
         "body": message.body,
     }
     if mine:
@@ -159,14 +154,14 @@ def _mentorships_data(user: User) -> list[dict[str, Any]]:
             "you_are": "mentor" if mentorship.mentor_id == user.id else "newcomer",
             "partner": partner.pseudonym if partner else "former member",
             "status": mentorship.status,
-            "requested_at": _when(mentorship.created_at),
+            "requested_at": exported(mentorship.created_at),
             "answered": (
                 None
                 if mentorship.answered_at is None
                 else mentorship.status != MentorshipStatus.DECLINED
             ),
-            "answered_at": _when(mentorship.answered_at),
-            "ended_at": _when(mentorship.ended_at),
+            "answered_at": exported(mentorship.answered_at),
+            "ended_at": exported(mentorship.ended_at),
             "messages": [_message_data(m, user) for m in messages.get(mentorship.id, [])],
         }
         for mentorship in mentorships
@@ -193,7 +188,7 @@ def _activity_data(user: User) -> dict[str, Any]:
                 "kind": report.kind,
                 "category": report.category,
                 "reason": report.reason,
-                "created_at": _when(report.created_at),
+                "created_at": exported(report.created_at),
             }
             for report in _rows(MessageReport, MessageReport.reporter_id, user)
         ],
@@ -202,7 +197,7 @@ def _activity_data(user: User) -> dict[str, Any]:
                 "topic_id": follow.topic_id,
                 "topic_title": title,
                 "muted": follow.muted,
-                "since": _when(follow.created_at),
+                "since": exported(follow.created_at),
             }
             for follow, title in follows
         ],
@@ -210,16 +205,16 @@ def _activity_data(user: User) -> dict[str, Any]:
             {
                 "post_id": reaction.post_id,
                 "kind": reaction.kind,
-                "created_at": _when(reaction.created_at),
+                "created_at": exported(reaction.created_at),
             }
             for reaction in _rows(Reaction, Reaction.user_id, user)
         ],
         "devices_signed_in": [
-            {"signed_in_at": _when(row.created_at), "ends_at": _when(row.expires_at)}
+            {"signed_in_at": exported(row.created_at), "ends_at": exported(row.expires_at)}
             for row in _rows(MemberSession, MemberSession.user_id, user)
         ],
         "last_posted": {
-            clock.kind: _when(clock.last_at)
+            clock.kind: exported(clock.last_at)
             for clock in _rows(PostingClock, PostingClock.user_id, user)
         },
     }
@@ -238,14 +233,18 @@ def _moderator_data(user: User) -> dict[str, Any]:
     ).all()
     return {
         "moderation_private_notes": [
-            {"review_item": note.item_id, "note": note.body, "created_at": _when(note.created_at)}
+            {
+                "review_item": note.item_id,
+                "note": note.body,
+                "created_at": exported(note.created_at),
+            }
             for note in notes
         ],
         "moderation_help_asked": [
             {
                 "review_item": helper.item_id,
                 "you": "were asked in" if helper.moderator_id == user.id else "asked a colleague",
-                "created_at": _when(helper.created_at),
+                "created_at": exported(helper.created_at),
             }
             for helper in helping
         ],
@@ -284,13 +283,13 @@ def member_data(user: User) -> dict[str, Any]:
     )
     return {
         "format": EXPORT_FORMAT,
-        "exported_at": _when(utcnow()),
+        "exported_at": exported(utcnow()),
         "account": {
             "pseudonym": user.pseudonym,
             "role": user.role,
-            "created_at": _when(user.created_at),
-            "silenced_until": _when(user.silenced_until),
-            "suspended_until": _when(user.suspended_until),
+            "created_at": exported(user.created_at),
+            "silenced_until": exported(user.silenced_until),
+            "suspended_until": exported(user.suspended_until),
             "published_topics": user.topic_count,
             "published_posts": user.post_count,
             "recovery_started_on": (
@@ -306,7 +305,7 @@ def member_data(user: User) -> dict[str, Any]:
         },
         "recovery_codes": {
             "unused": sum(1 for code in user.recovery_codes if code.used_at is None),
-            "used": [_when(code.used_at) for code in user.recovery_codes if code.used_at],
+            "used": [exported(code.used_at) for code in user.recovery_codes if code.used_at],
         },
         "posts": [_post_data(post, revisions.get(post.id, [])) for post in posts],
         "mentorships": _mentorships_data(user),
@@ -316,7 +315,7 @@ def member_data(user: User) -> dict[str, Any]:
                 "kind": report.kind,
                 "category": report.category,
                 "reason": report.reason,
-                "created_at": _when(report.created_at),
+                "created_at": exported(report.created_at),
             }
             for report in reports
         ],
@@ -326,8 +325,8 @@ def member_data(user: User) -> dict[str, Any]:
                 "subject": note.subject,
                 "body": note.body,
                 "link": note.link,
-                "created_at": _when(note.created_at),
-                "read_at": _when(note.read_at),
+                "created_at": exported(note.created_at),
+                "read_at": exported(note.read_at),
             }
             for note in notes
         ],
@@ -338,13 +337,13 @@ def member_data(user: User) -> dict[str, Any]:
                 "id": entry.subject_id,
                 "reason": entry.reason,
                 "details": entry.details,
-                "created_at": _when(entry.created_at),
+                "created_at": exported(entry.created_at),
             }
             for entry in decisions
         ],
         "moderation_actions_you_took": actions_taken,
         "members_you_blocked": [
-            {"pseudonym": entry.blocked.pseudonym, "since": _when(entry.created_at)}
+            {"pseudonym": entry.blocked.pseudonym, "since": exported(entry.created_at)}
             for entry in blocks_of(user)
         ],
         **_moderator_data(user),

@@ -2,11 +2,11 @@
 for them. Deleting the account deletes all of it (the tables' ON DELETE CASCADE); coping
 tools follow the member's choice for their posts."""
 
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from forum.data.clock import exported
 from forum.data.models import User
 from forum.extensions import db
 from forum.practice.journal import entries_of
@@ -20,12 +20,6 @@ from forum.practice.models import (
 )
 from forum.practice.sealing import unseal_or_note
 from forum.practice.sos import reasons_of
-
-
-def _when(value: datetime | date | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value.isoformat()}Z" if isinstance(value, datetime) else value.isoformat()
 
 
 def practice_data(user: User) -> dict[str, Any]:
@@ -53,10 +47,10 @@ def practice_data(user: User) -> dict[str, Any]:
         "reasons": reasons_of(user),
         "pledges": [
             {
-                "day": _when(pledge.day),
-                "made_at": _when(pledge.made_at),
+                "day": exported(pledge.day),
+                "made_at": exported(pledge.made_at),
                 "words": unseal_or_note(profile, "pledge", pledge.words_sealed),
-                "reviewed_at": _when(pledge.reviewed_at),
+                "reviewed_at": exported(pledge.reviewed_at),
                 "how_hard": pledge.difficulty,
                 "how_it_went": pledge.went,
                 "note": unseal_or_note(profile, "pledge-note", pledge.note_sealed),
@@ -65,8 +59,8 @@ def practice_data(user: User) -> dict[str, Any]:
         ],
         "journal": [
             {
-                "day": _when(entry.day),
-                "written_at": _when(entry.written_at),
+                "day": exported(entry.day),
+                "written_at": exported(entry.written_at),
                 "mood": entry.mood,
                 "craving": entry.craving,
                 "triggers": entry.triggers,
@@ -75,7 +69,7 @@ def practice_data(user: User) -> dict[str, Any]:
             for entry in reversed(entries_of(user))
         ],
         "craving_sos_used": [
-            _when(used)
+            exported(used)
             for used in db.session.scalars(
                 select(SosUse.used_at).where(SosUse.user_id == user.id).order_by(SosUse.id)
             )
@@ -85,7 +79,7 @@ def practice_data(user: User) -> dict[str, Any]:
                 "you_are": "member" if row.member_id == user.id else "partner",
                 "with": (row.partner if row.member_id == user.id else row.member).pseudonym,
                 "status": row.status,
-                "created_at": _when(row.created_at),
+                "created_at": exported(row.created_at),
             }
             for row in partnerships
         ],
@@ -96,7 +90,7 @@ def practice_data(user: User) -> dict[str, Any]:
                 "body": tool.body,
                 "tags": tool.tag_names,
                 "status": tool.status,
-                "created_at": _when(tool.created_at),
+                "created_at": exported(tool.created_at),
                 "helped": tool.helped_count,
                 "moderation": {
                     "findings": tool.findings.to_json() if tool.findings else None,
